@@ -1,0 +1,94 @@
+/**
+ * window.p2p: the documented programmatic API of a peer. The page's UI, the tests and the
+ * benchmarks use only this. Open the browser console and try:
+ *
+ *   p2p.id                                  // this tab's peer id (assigned by the edge)
+ *   p2p.peers()                             // ids of the other peers online in the room
+ *   await p2p.connect(p2p.peers()[0])       // open a WebRTC link through the signaling relay
+ *   await p2p.send(peer, 'chat', new TextEncoder().encode('hi'))
+ *   p2p.on('data', ({ from, channel, bytes }) => console.log(from, channel, bytes))
+ *   p2p.stats()                             // links, bytes, messages
+ */
+import type { ProtocolErrorCode } from '../protocol/errors';
+import type { Emitter } from './core/emitter';
+import type { SocketState } from './net/signaling-socket';
+
+export interface P2PEvents extends Record<string, unknown> {
+  /** Another peer came online in the room. */
+  'peer-join': { id: string };
+  /** A peer left the room (tab closed, or its socket died). */
+  'peer-leave': { id: string };
+  /** A WebRTC link to `peer` is open. */
+  'link-open': { peer: string };
+  /** A link closed, with the reason. */
+  'link-close': { peer: string; reason: string };
+  /** A message arrived on a link. `channel` is the sender's channel tag. */
+  data: { from: string; channel: string; bytes: Uint8Array };
+  /** The signaling socket's state changed. */
+  state: SocketState;
+  /** Something went wrong that the user should hear of (an error reply of the edge, a failed link). */
+  error: { message: string; code?: ProtocolErrorCode };
+}
+
+export interface LinkStats {
+  peer: string;
+  state: 'connecting' | 'open' | 'closed';
+  initiator: boolean;
+  bytesIn: number;
+  bytesOut: number;
+  msgsIn: number;
+  msgsOut: number;
+  buffered: number;
+  openedAt: number;
+}
+
+export interface P2PStats {
+  id: string;
+  room: string;
+  state: SocketState;
+  shard: number;
+  shards: number;
+  peers: number;
+  links: LinkStats[];
+  signaling: { sent: number; received: number; errors: number; reconnects: number };
+  linkCounters: { opened: number; closed: number; glare: number; refused: number; badSignals: number; badFrames: number };
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface P2P {
+  /** This tab's peer id; '' until the edge has welcomed us (await `ready`). */
+  readonly id: string;
+  readonly room: string;
+  /** Resolves with the peer id once the edge has welcomed this tab. */
+  readonly ready: Promise<string>;
+  state(): SocketState;
+  /** Ids of the other peers online in the room. */
+  peers(): string[];
+  /** Open (or reuse) a link to a peer. Rejects with a readable reason. */
+  connect(id: string): Promise<void>;
+  disconnect(id: string): void;
+  /**
+   * Send bytes to a peer on a channel (tag of 1-64 characters [A-Za-z0-9:_.-]); opens a link
+   * if there is none. Messages of any size up to 64 MiB; resolves once handed to the channel.
+   */
+  send(id: string, channel: string, bytes: Uint8Array): Promise<void>;
+  on<K extends keyof P2PEvents>(event: K, fn: (payload: P2PEvents[K]) => void): () => void;
+  stats(): P2PStats;
+  setLinkOptions(opts: { maxLinks?: number; idleMs?: number }): void;
+  /** For tests and demonstrations of failure. */
+  debug: {
+    /** Kill the signaling socket as a network drop would; it reconnects by itself. */
+    dropSocket(): void;
+    /** Send raw text on the signaling socket (to show how the edge treats bad input). */
+    sendRaw(text: string): boolean;
+  };
+}
+
+export type P2PEmitter = Emitter<P2PEvents>;
+
+declare global {
+  interface Window {
+    p2p: P2P;
+  }
+}

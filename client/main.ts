@@ -1,0 +1,50 @@
+/** Entry point of the page: one tab = one peer. */
+import { DEFAULT_ROOM, ROOM_RE } from '../protocol/constants';
+import { createPeer } from './peer';
+import type { Identity, IdentityStore } from './net/signaling-socket';
+import { renderPage } from './ui/page';
+
+const IDENTITY_KEY = 'p2p.identity';
+
+/** sessionStorage: per tab, kept across reloads; a new tab is a new peer. */
+const sessionIdentity: IdentityStore = {
+  load() {
+    try {
+      const v = JSON.parse(sessionStorage.getItem(IDENTITY_KEY) ?? 'null') as Identity | null;
+      return v && typeof v.id === 'string' && typeof v.token === 'string' ? v : null;
+    } catch {
+      return null;
+    }
+  },
+  save(identity) {
+    sessionStorage.setItem(IDENTITY_KEY, JSON.stringify(identity));
+  },
+  clear() {
+    sessionStorage.removeItem(IDENTITY_KEY);
+  },
+};
+
+async function loadIceServers(): Promise<RTCIceServer[]> {
+  try {
+    const res = await fetch('/api/ice');
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = (await res.json()) as { iceServers?: RTCIceServer[] };
+    return Array.isArray(body.iceServers) ? body.iceServers : [];
+  } catch (err) {
+    console.warn('could not load ICE servers, using host candidates only', err);
+    return [];
+  }
+}
+
+async function main(): Promise<void> {
+  const params = new URL(location.href).searchParams;
+  const requested = params.get('room') ?? DEFAULT_ROOM;
+  const room = ROOM_RE.test(requested) ? requested : DEFAULT_ROOM;
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const p2p = createPeer({ wsUrl, room, identity: sessionIdentity, iceServers: await loadIceServers() });
+  window.p2p = p2p;
+  const root = document.getElementById('app');
+  if (root) renderPage(root, p2p, room !== requested ? `"${requested}" is not a valid room name; joined "${room}".` : null);
+}
+
+void main();

@@ -1,0 +1,150 @@
+/** Builds one peer: the signaling socket, the link manager, presence, and the window.p2p API. */
+import { ProtocolError } from '../protocol/errors';
+import type { P2P, P2PEvents, P2PStats } from './api';
+import { Emitter } from './core/emitter';
+import { LinkManager } from './net/link-manager';
+import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
+
+export interface PeerOptions {
+  wsUrl: string;
+  room: string;
+  identity: IdentityStore;
+  iceServers: RTCIceServer[];
+}
+
+export function createPeer(opts: PeerOptions): P2P {
+  const events = new Emitter<P2PEvents>();
+  const online = new Set<string>();
+  let id = '';
+  let shard = 0;
+  let shards = 1;
+  let resolveReady: (id: string) => void = () => {};
+  const ready = new Promise<string>((r) => (resolveReady = r));
+
+  const socket = new SignalingSocket({ url: opts.wsUrl, room: opts.room, identity: opts.identity });
+  const links = new LinkManager({
+    selfId: () => id,
+    signal: (to, data) => socket.send({ type: 'signal', to, data }),
+    iceServers: opts.iceServers,
+  });
+
+  socket.on('state', (s) => events.emit('state', s));
+  socket.on('error', (err) =>
+    events.emit('error', { message: err.message, ...(err instanceof ProtocolError ? { code: err.code } : {}) }),
+  );
+  socket.on('welcome', (w) => {
+    if (id && id !== w.id) {
+      // We became a new peer (our old id was taken over): old links belong to the old identity.
+      links.closeAll();
+    }
+    id = w.id;
+    shard = w.shard;
+    shards = w.shards;
+    resolveReady(id);
+  });
+  socket.on('message', (msg) => {
+    switch (msg.type) {
+      case 'roster': {
+        const now = new Set(msg.peers);
+        for (const p of [...online]) if (!now.has(p)) leave(p);
+        for (const p of msg.peers) join(p);
+        return;
+      }
+      case 'peer-join':
+        join(msg.id);
+        return;
+      case 'peer-leave':
+        leave(msg.id);
+        return;
+      case 'signal':
+        links.onSignal(msg.from, msg.data);
+        return;
+      default:
+        return;
+    }
+  });
+  function join(p: string): void {
+    if (p === id || online.has(p)) return;
+    online.add(p);
+    events.emit('peer-join', { id: p });
+  }
+  function leave(p: string): void {
+    if (!online.delete(p)) return;
+    links.peerGone(p);
+    events.emit('peer-leave', { id: p });
+  }
+
+  links.on('link-open', (e) => events.emit('link-open', e));
+  links.on('link-close', (e) => events.emit('link-close', e));
+  links.on('data', (e) => events.emit('data', e));
+  links.on('bad-signal', ({ from, error }) => events.emit('error', { message: `bad signal from ${from}: ${error.message}` }));
+
+  socket.start();
+  addEventListener('pagehide', () => {
+    links.closeAll();
+    socket.stop();
+  });
+
+  async function linkTo(peer: string) {
+    try {
+      return await links.connect(peer);
+    } catch (err) {
+      events.emit('error', { message: (err as Error).message });
+      throw err;
+    }
+  }
+
+  const api: P2P = {
+    get id() {
+      return id;
+    },
+    room: opts.room,
+    ready,
+    state: () => socket.state,
+    peers: () => [...online],
+    connect: async (peer) => {
+      await linkTo(peer);
+    },
+    disconnect: (peer) => links.close(peer),
+    send: async (peer, channel, bytes) => {
+      const link = links.get(peer) ?? (await linkTo(peer));
+      await link.send(channel, bytes);
+    },
+    on: (event, fn) => events.on(event, fn),
+    stats(): P2PStats {
+      const ls = links.links().map((l) => ({
+        peer: l.remoteId,
+        state: l.state,
+        initiator: l.initiator,
+        bytesIn: l.bytesIn,
+        bytesOut: l.bytesOut,
+        msgsIn: l.msgsIn,
+        msgsOut: l.msgsOut,
+        buffered: l.buffered(),
+        openedAt: l.openedAt,
+      }));
+      return {
+        id,
+        room: opts.room,
+        state: socket.state,
+        shard,
+        shards,
+        peers: online.size,
+        links: ls,
+        signaling: { ...socket.counters },
+        linkCounters: { ...links.counters },
+        bytesIn: ls.reduce((a, l) => a + l.bytesIn, 0),
+        bytesOut: ls.reduce((a, l) => a + l.bytesOut, 0),
+      };
+    },
+    setLinkOptions({ maxLinks, idleMs }) {
+      if (maxLinks !== undefined) links.maxLinks = maxLinks;
+      if (idleMs !== undefined) links.idleMs = idleMs;
+    },
+    debug: {
+      dropSocket: () => socket.drop(),
+      sendRaw: (text) => socket.sendRaw(text),
+    },
+  };
+  return api;
+}

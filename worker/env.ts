@@ -1,0 +1,25 @@
+import type { Gateway } from './objects/gateway';
+import type { Lobby } from './objects/lobby';
+
+export interface Env {
+  GATEWAY: DurableObjectNamespace<Gateway>;
+  LOBBY: DurableObjectNamespace<Lobby>;
+  ASSETS: Fetcher;
+  /** How many Gateway shards terminate the peers' sockets (1 by default). */
+  GATEWAY_SHARDS?: string;
+  /** HMAC secret for peer-id tokens (`wrangler secret put IDENTITY_SECRET`). */
+  IDENTITY_SECRET?: string;
+  STUN_URLS?: string;
+  TURN_URLS?: string;
+  TURN_USERNAME?: string;
+  TURN_CREDENTIAL?: string;
+}
+
+/** The Gateway shard that holds peer sockets of shard `n`. */
+export function gatewayStub(env: Env, shard: number): DurableObjectStub<Gateway> {
+  return env.GATEWAY.get(env.GATEWAY.idFromName(`gateway-${shard}`));
+}
+
+export function lobbyStub(env: Env, room: string): DurableObjectStub<Lobby> {
+  return env.LOBBY.get(env.LOBBY.idFromName(`room-${room}`));
+}

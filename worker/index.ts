@@ -1,0 +1,71 @@
+/** The edge: routing only. The Durable Objects do the work. */
+import { Hono } from 'hono';
+import { nanoid } from 'nanoid';
+import { DEFAULT_ROOM, PEER_ID_RE, ROOM_RE } from '../protocol/constants';
+import { gatewayStub, type Env } from './env';
+import { iceServers } from './core/ice';
+import { resolveIdentity } from './core/identity';
+import { shardCount, shardOf } from './core/shard';
+
+export { Gateway } from './objects/gateway';
+export { Lobby } from './objects/lobby';
+
+/** Without a configured secret each isolate signs with its own random one (fine on wrangler dev). */
+let ephemeralSecret: string | undefined;
+function identitySecret(env: Env): string {
+  if (env.IDENTITY_SECRET) return env.IDENTITY_SECRET;
+  ephemeralSecret ??= nanoid(43);
+  return ephemeralSecret;
+}
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/ws', async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    return c.json({ error: 'expected a WebSocket upgrade' }, 426);
+  }
+  const room = c.req.query('room') ?? DEFAULT_ROOM;
+  if (!ROOM_RE.test(room)) return c.json({ error: 'room must be 1-64 letters, digits, "-" or "_"' }, 400);
+  const ident = await resolveIdentity(
+    identitySecret(c.env),
+    c.req.query('id') ?? null,
+    c.req.query('token') ?? null,
+    () => nanoid(),
+    PEER_ID_RE,
+  );
+  const shards = shardCount(c.env.GATEWAY_SHARDS);
+  const shard = shardOf(ident.id, shards);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('x-peer-id', ident.id);
+  headers.set('x-peer-token', ident.token);
+  headers.set('x-room', room);
+  headers.set('x-shard', String(shard));
+  headers.set('x-shards', String(shards));
+  return gatewayStub(c.env, shard).fetch(new Request(c.req.raw.url, { headers }));
+});
+
+app.get('/api/ice', (c) => c.json({ iceServers: iceServers(c.env) }));
+
+app.get('/api/health', (c) =>
+  c.json({
+    ok: true,
+    shards: shardCount(c.env.GATEWAY_SHARDS),
+    identity: c.env.IDENTITY_SECRET ? 'configured' : 'ephemeral',
+    time: Date.now(),
+  }),
+);
+
+app.get('/api/stats', async (c) => {
+  const shards = shardCount(c.env.GATEWAY_SHARDS);
+  const gateways = await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(c.env, i).stats()));
+  return c.json({ shards, gateways });
+});
+
+app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'not found' }, 404) : c.env.ASSETS.fetch(c.req.raw)));
+
+app.onError((err, c) => {
+  console.error('edge error', err);
+  return c.json({ error: 'internal error' }, 500);
+});
+
+export default app;

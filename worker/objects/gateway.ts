@@ -1,0 +1,205 @@
+/**
+ * Gateway: terminates the peers' signaling sockets with the WebSocket hibernation API.
+ * A peer's id lives in its socket's attachment, so a peer can never speak as another.
+ * Every inbound message is rate-limited and parsed here; bad input gets a named error reply.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
+import { ProtocolError } from '../../protocol/errors';
+import { errorReply, parseClientMessage, type ServerMessage, type SignalData } from '../../protocol/signaling';
+import { gatewayStub, lobbyStub, type Env } from '../env';
+import { SocketLimiter } from '../core/rate-limit';
+import { shardOf } from '../core/shard';
+
+interface Attachment {
+  id: string;
+  room: string;
+  /** Distinguishes this connection from an earlier one of the same peer id. */
+  conn: string;
+  shard: number;
+  shards: number;
+  since: number;
+}
+
+/** Burst of 100 messages, 50 per second after it; 200 refusals in a row close the socket. */
+const LIMIT_BURST = 100;
+const LIMIT_RATE = 50;
+const LIMIT_CLOSE_AFTER = 200;
+const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
+
+export interface GatewayStats {
+  sockets: number;
+  messages: number;
+  relayed: number;
+  errors: Record<string, number>;
+}
+
+export class Gateway extends DurableObject<Env> {
+  private readonly limiters = new WeakMap<WebSocket, SocketLimiter>();
+  private readonly counters = { messages: 0, relayed: 0, errors: {} as Record<string, number> };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const id = request.headers.get('x-peer-id');
+    const token = request.headers.get('x-peer-token');
+    const room = request.headers.get('x-room');
+    if (!id || !token || !room) return new Response('gateway needs a routed request', { status: 400 });
+    const att: Attachment = {
+      id,
+      room,
+      conn: crypto.randomUUID(),
+      shard: Number(request.headers.get('x-shard')),
+      shards: Number(request.headers.get('x-shards')),
+      since: Date.now(),
+    };
+    // A reload or reconnect reclaims the id: the older socket of the same peer gives way.
+    for (const old of this.ctx.getWebSockets(id)) {
+      this.closeQuietly(old, CLOSE_CODES.replaced, 'replaced by a newer connection of this peer');
+    }
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [id]);
+    server.serializeAttachment(att);
+    this.send(server, { type: 'welcome', id, token, room, shard: att.shard, shards: att.shards });
+    this.ctx.waitUntil(this.join(server, att));
+    await this.ensureAlarm();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private async join(ws: WebSocket, att: Attachment): Promise<void> {
+    try {
+      const peers = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn);
+      this.send(ws, { type: 'roster', peers });
+    } catch (err) {
+      console.error('lobby join failed', err);
+      this.closeQuietly(ws, 1011, 'lobby unavailable');
+    }
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const att = ws.deserializeAttachment() as Attachment;
+    this.counters.messages++;
+    let limiter = this.limiters.get(ws);
+    if (!limiter) {
+      limiter = new SocketLimiter(LIMIT_BURST, LIMIT_RATE, LIMIT_CLOSE_AFTER, Date.now());
+      this.limiters.set(ws, limiter);
+    }
+    const verdict = limiter.check(Date.now());
+    if (verdict !== 'ok') {
+      this.count('rate-limited');
+      if (verdict === 'close') this.closeQuietly(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
+      else this.send(ws, { type: 'error', code: 'rate-limited', message: `more than ${LIMIT_RATE} messages per second` });
+      return;
+    }
+    try {
+      if (typeof message !== 'string') throw new ProtocolError('bad-json', 'binary messages are not accepted');
+      const msg = parseClientMessage(message);
+      switch (msg.type) {
+        case 'signal': {
+          if (msg.to === att.id) throw new ProtocolError('bad-field', 'a peer cannot signal itself', 'to');
+          const target = gatewayStub(this.env, shardOf(msg.to, att.shards));
+          const delivered = await target.deliverSignal(att.room, msg.to, att.id, msg.data);
+          if (!delivered) throw new ProtocolError('unknown-peer', `peer ${msg.to} is not online in this room`, 'to');
+          this.counters.relayed++;
+          return;
+        }
+        case 'bootstrap': {
+          const peers = await lobbyStub(this.env, att.room).bootstrap(att.id);
+          this.send(ws, { type: 'bootstrap', peers });
+          return;
+        }
+        case 'ping':
+          this.send(ws, { type: 'pong' });
+          return;
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) {
+        console.error('gateway message failed', err);
+        return;
+      }
+      this.count(err.code);
+      this.send(ws, errorReply(err));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    await this.leave(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.leave(ws);
+  }
+
+  private async leave(ws: WebSocket): Promise<void> {
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (!att) return;
+    await lobbyStub(this.env, att.room).leave(att.room, att.id, att.conn);
+  }
+
+  /** RPC from any gateway: hand a signal to peer `to`, stamped with the sender's true id. */
+  deliverSignal(room: string, to: string, from: string, data: SignalData): boolean {
+    const sockets = this.ctx.getWebSockets(to).filter((ws) => (ws.deserializeAttachment() as Attachment).room === room);
+    const text = JSON.stringify({ type: 'signal', from, data } satisfies ServerMessage);
+    for (const ws of sockets) ws.send(text);
+    return sockets.length > 0;
+  }
+
+  /** RPC from a Lobby: send one message to these peers; returns the ids this shard no longer holds. */
+  deliver(room: string, ids: string[], text: string): string[] {
+    const missing: string[] = [];
+    for (const id of ids) {
+      const sockets = this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as Attachment).room === room);
+      if (sockets.length === 0) missing.push(id);
+      for (const ws of sockets) ws.send(text);
+    }
+    return missing;
+  }
+
+  stats(): GatewayStats {
+    return { sockets: this.ctx.getWebSockets().length, ...this.counters, errors: { ...this.counters.errors } };
+  }
+
+  /** Close sockets whose heartbeat (auto-answered pings) stopped. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment;
+      const last = Math.max(this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0, att.since);
+      if (now - last > STALE_AFTER_MS) {
+        this.closeQuietly(ws, CLOSE_CODES.stale, 'heartbeat missed');
+        await this.leave(ws);
+      }
+    }
+    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  private async ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  private send(ws: WebSocket, msg: ServerMessage): void {
+    try {
+      ws.send(JSON.stringify(msg));
+    } catch {
+      // the socket is closing; its close handler does the bookkeeping
+    }
+  }
+
+  private closeQuietly(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  private count(code: string): void {
+    this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
+  }
+}
