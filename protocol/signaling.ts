@@ -22,7 +22,12 @@ export type ServerMessage =
   | { type: 'signal'; from: string; data: SignalData }
   | { type: 'bootstrap'; peers: string[] }
   | { type: 'error'; code: ProtocolErrorCode; message: string; field?: string }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  /**
+   * Sent just before the edge closes a socket, with the close code (CLOSE_CODES) and reason:
+   * a client must not wait for the TCP close to act on it.
+   */
+  | { type: 'bye'; code: number; reason: string };
 
 function signalData(obj: Record<string, unknown>): SignalData {
   const data = obj.data;
@@ -87,6 +92,8 @@ export function parseServerMessage(text: string): ServerMessage {
     }
     case 'pong':
       return { type: 'pong' };
+    case 'bye':
+      return { type: 'bye', code: fieldInt(obj, 'code', 1000, 4999), reason: fieldString(obj, 'reason', undefined, 123) };
     default:
       throw new ProtocolError('unknown-type', 'unknown message type', 'type');
   }

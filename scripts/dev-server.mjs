@@ -9,6 +9,8 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function wranglerEnv() {
   return {
     ...process.env,
+    // wrangler needs Node >= 22: the `node` package puts one in node_modules/.bin.
+    PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     WRANGLER_SEND_METRICS: 'false',
     WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn',
@@ -27,7 +29,9 @@ export async function startDevServer({ port = 8787, ip = '127.0.0.1', vars = {},
     cwd: root,
     env: wranglerEnv(),
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-    detached: true,
+    // In its own process group when run by a script (stop() ends the group); in the caller's
+    // group when run in the foreground, so that whoever stops the caller stops wrangler too.
+    detached: quiet,
   });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
@@ -43,7 +47,8 @@ export async function startDevServer({ port = 8787, ip = '127.0.0.1', vars = {},
       // not up yet
     }
     if (Date.now() > deadline) {
-      process.kill(-child.pid, 'SIGTERM');
+      if (quiet) process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
       throw new Error(`wrangler dev did not come up within 120 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -56,7 +61,8 @@ export async function startDevServer({ port = 8787, ip = '127.0.0.1', vars = {},
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         try {
-          process.kill(-child.pid, 'SIGTERM');
+          if (quiet) process.kill(-child.pid, 'SIGTERM');
+          else child.kill('SIGTERM');
         } catch {
           resolve();
         }

@@ -83,7 +83,7 @@ export class SignalingSocket extends Emitter<SignalingEvents> {
 
   /** Simulate a dropped connection: the socket dies without a goodbye, and we reconnect. */
   drop(): void {
-    this.ws?.close(4000, 'dropped for a test');
+    if (this.ws) this.lost(4000);
   }
 
   private url(): string {
@@ -111,15 +111,29 @@ export class SignalingSocket extends Emitter<SignalingEvents> {
       this.onText(typeof ev.data === 'string' ? ev.data : '');
     };
     ws.onclose = (ev) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.stopHeartbeat();
-      if (ev.code === CLOSE_CODES.replaced) {
-        // Another tab now holds this id (a duplicated tab copies sessionStorage): become a new peer.
-        this.opts.identity.clear();
-      }
-      if (!this.stopped) this.scheduleReconnect();
+      if (this.ws === ws) this.lost(ev.code);
     };
+  }
+
+  /** The socket is gone (closed, or the edge said bye): forget it and come back. */
+  private lost(code: number): void {
+    const ws = this.ws;
+    this.ws = null;
+    this.stopHeartbeat();
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      try {
+        ws.close(1000, 'leaving');
+      } catch {
+        // closing already
+      }
+    }
+    if (code === CLOSE_CODES.replaced) {
+      // Another tab now holds this id (a duplicated tab copies sessionStorage): become a new peer.
+      this.opts.identity.clear();
+    }
+    if (!this.stopped) this.scheduleReconnect();
   }
 
   private onText(text: string): void {
@@ -137,6 +151,11 @@ export class SignalingSocket extends Emitter<SignalingEvents> {
       this.opts.identity.save({ id: msg.id, token: msg.token });
       this.setState('open');
       this.emit('welcome', msg);
+      return;
+    }
+    if (msg.type === 'bye') {
+      if (msg.code !== CLOSE_CODES.replaced) this.emit('error', new Error(`the edge closed the connection: ${msg.reason}`));
+      this.lost(msg.code);
       return;
     }
     if (msg.type === 'error') {
@@ -157,7 +176,7 @@ export class SignalingSocket extends Emitter<SignalingEvents> {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastHeard > 2.5 * HEARTBEAT_MS) {
-        this.ws?.close(4002, 'heartbeat missed');
+        this.lost(CLOSE_CODES.stale);
         return;
       }
       this.ws?.send(PING_TEXT);

@@ -24,29 +24,21 @@ export class TokenBucket {
 }
 
 /**
- * Per-socket message limit: a bucket for the allowed rate, and a count of refusals in a row;
- * a socket that keeps sending far past its limit is to be closed.
+ * Per-socket message limit: one bucket for the allowed rate; each refused message spends a
+ * strike from a second, slowly refilling bucket, and a socket out of strikes is to be closed.
  */
 export type LimitVerdict = 'ok' | 'refuse' | 'close';
 
 export class SocketLimiter {
   private readonly bucket: TokenBucket;
-  private refusedInRow = 0;
-  constructor(
-    capacity: number,
-    perSecond: number,
-    private readonly closeAfterRefusals: number,
-    now: number,
-  ) {
+  private readonly strikes: TokenBucket;
+  constructor(capacity: number, perSecond: number, strikes: number, now: number) {
     this.bucket = new TokenBucket(capacity, perSecond, now);
+    this.strikes = new TokenBucket(strikes, strikes / 60, now);
   }
 
   check(now: number): LimitVerdict {
-    if (this.bucket.take(now)) {
-      this.refusedInRow = 0;
-      return 'ok';
-    }
-    this.refusedInRow++;
-    return this.refusedInRow >= this.closeAfterRefusals ? 'close' : 'refuse';
+    if (this.bucket.take(now)) return 'ok';
+    return this.strikes.take(now) ? 'refuse' : 'close';
   }
 }

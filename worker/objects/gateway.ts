@@ -21,7 +21,7 @@ interface Attachment {
   since: number;
 }
 
-/** Burst of 100 messages, 50 per second after it; 200 refusals in a row close the socket. */
+/** Burst of 100 messages, 50 per second after it; 200 refusals (refilling over a minute) close the socket. */
 const LIMIT_BURST = 100;
 const LIMIT_RATE = 50;
 const LIMIT_CLOSE_AFTER = 200;
@@ -58,7 +58,7 @@ export class Gateway extends DurableObject<Env> {
     };
     // A reload or reconnect reclaims the id: the older socket of the same peer gives way.
     for (const old of this.ctx.getWebSockets(id)) {
-      this.closeQuietly(old, CLOSE_CODES.replaced, 'replaced by a newer connection of this peer');
+      this.closeWithBye(old, CLOSE_CODES.replaced, 'replaced by a newer connection of this peer');
     }
     const pair = new WebSocketPair();
     const client = pair[0];
@@ -92,8 +92,10 @@ export class Gateway extends DurableObject<Env> {
     const verdict = limiter.check(Date.now());
     if (verdict !== 'ok') {
       this.count('rate-limited');
-      if (verdict === 'close') this.closeQuietly(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
-      else this.send(ws, { type: 'error', code: 'rate-limited', message: `more than ${LIMIT_RATE} messages per second` });
+      if (verdict === 'close') {
+        this.closeWithBye(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
+        await this.leave(ws);
+      } else this.send(ws, { type: 'error', code: 'rate-limited', message: `more than ${LIMIT_RATE} messages per second` });
       return;
     }
     try {
@@ -172,7 +174,7 @@ export class Gateway extends DurableObject<Env> {
       const att = ws.deserializeAttachment() as Attachment;
       const last = Math.max(this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0, att.since);
       if (now - last > STALE_AFTER_MS) {
-        this.closeQuietly(ws, CLOSE_CODES.stale, 'heartbeat missed');
+        this.closeWithBye(ws, CLOSE_CODES.stale, 'heartbeat missed');
         await this.leave(ws);
       }
     }
@@ -189,6 +191,16 @@ export class Gateway extends DurableObject<Env> {
     } catch {
       // the socket is closing; its close handler does the bookkeeping
     }
+  }
+
+  /**
+   * Close from the edge's side. The close code is also sent as a `bye` message first: the
+   * runtime does not always finish the closing handshake of a socket the server closes, so the
+   * client acts on the bye rather than waiting for the TCP close.
+   */
+  private closeWithBye(ws: WebSocket, code: number, reason: string): void {
+    this.send(ws, { type: 'bye', code, reason });
+    this.closeQuietly(ws, code, reason);
   }
 
   private closeQuietly(ws: WebSocket, code: number, reason: string): void {

@@ -1,0 +1,45 @@
+/**
+ * One runner for the whole suite: unit tests (pure cores, parsers), worker tests (real Durable
+ * Objects on wrangler dev, over real WebSockets) and e2e tests (real browsers, real WebRTC),
+ * the e2e suite once per installed browser engine.
+ */
+import { defineConfig } from '@playwright/test';
+import { availableEngines } from './tests/engines';
+
+export const TEST_PORT = Number(process.env.TEST_PORT ?? 8788);
+
+const engines = availableEngines();
+if (engines.length === 0) {
+  throw new Error('No browser found: install Debian\'s chromium (apt-get install -y chromium) or run `npx playwright install`.');
+}
+
+export default defineConfig({
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['./tests/summary-reporter.ts']],
+  outputDir: 'test-results',
+  use: { baseURL: `http://127.0.0.1:${TEST_PORT}`, trace: 'off' },
+  webServer: {
+    // Two gateway shards, so that cross-shard paths run in every test; a fresh state directory.
+    command: `rm -rf .wrangler/test-state && node scripts/dev.mjs --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --persist-to .wrangler/test-state`,
+    url: `http://127.0.0.1:${TEST_PORT}/api/health`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+  projects: [
+    { name: 'unit', testDir: 'tests/unit' },
+    { name: 'worker', testDir: 'tests/worker' },
+    ...engines.map((e) => ({
+      name: `e2e-${e.name}`,
+      testDir: 'tests/e2e',
+      use: { browserName: e.browserName, launchOptions: e.launchOptions },
+      metadata: { engine: e.name },
+    })),
+  ],
+});
