@@ -25,7 +25,7 @@ export default defineConfig({
   use: { baseURL: `http://127.0.0.1:${TEST_PORT}`, trace: 'off' },
   webServer: {
     // Two gateway shards, so that cross-shard paths run in every test; a fresh state directory.
-    command: `rm -rf .wrangler/test-state && node scripts/dev.mjs --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --persist-to .wrangler/test-state`,
+    command: `rm -rf .wrangler/test-state && node scripts/dev.ts --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --persist-to .wrangler/test-state`,
     url: `http://127.0.0.1:${TEST_PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,

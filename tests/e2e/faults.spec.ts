@@ -1,0 +1,78 @@
+import { expect, idOf, sendRandom, test, waitForPeers } from './fixtures';
+
+test('a peer whose socket drops reconnects with its id and is reachable again', async ({ browser, peer }) => {
+  const a = await peer(await browser.newContext());
+  const b = await peer(await browser.newContext());
+  const aId = await idOf(a);
+  await waitForPeers(b, [aId]);
+
+  const states = a.evaluate(
+    () =>
+      new Promise<string[]>((resolve) => {
+        const seen: string[] = [];
+        window.p2p.on('state', (s) => {
+          seen.push(s);
+          if (s === 'open') resolve(seen);
+        });
+      }),
+  );
+  await a.evaluate(() => window.p2p.debug.dropSocket());
+  expect(await states).toEqual(['reconnecting', 'open']);
+  expect(await idOf(a)).toBe(aId);
+  await expect(a.locator('#state')).toHaveText('Connected to the edge');
+
+  // b reaches a through the relay: a new link opens and carries data.
+  await b.evaluate((id) => window.p2p.connect(id), aId);
+  const r = await sendRandom(b, a, 256 * 1024);
+  expect(r.received).toBe(r.sent);
+});
+
+test('a closed tab vanishes from the others within 5 s, and its links close', async ({ browser, peer }) => {
+  const a = await peer(await browser.newContext());
+  const b = await peer(await browser.newContext());
+  const c = await peer(await browser.newContext());
+  const cId = await idOf(c);
+  await waitForPeers(a, [await idOf(b), cId]);
+  await a.evaluate((id) => window.p2p.connect(id), cId);
+  const gone = a.evaluate(
+    (id) =>
+      new Promise<{ left: number; linkClosed: number }>((resolve) => {
+        const out = { left: 0, linkClosed: 0 };
+        window.p2p.on('peer-leave', (e) => {
+          if (e.id === id) out.left = performance.now();
+          if (out.left && out.linkClosed) resolve(out);
+        });
+        window.p2p.on('link-close', (e) => {
+          if (e.peer === id) out.linkClosed = performance.now();
+          if (out.left && out.linkClosed) resolve(out);
+        });
+      }),
+    cId,
+  );
+  const t0 = await a.evaluate(() => performance.now());
+  await c.close();
+  const t = await gone;
+  expect(t.left - t0).toBeLessThan(5_000);
+  expect(await a.evaluate((id) => window.p2p.peers().includes(id), cId)).toBe(false);
+  await waitForPeers(b, [await idOf(a)]);
+});
+
+test('bad input from a page gets a readable error; bad link signals from a peer are counted and dropped', async ({ browser, peer }) => {
+  const a = await peer(await browser.newContext());
+  const b = await peer(await browser.newContext());
+  const bId = await idOf(b);
+  const code = a.evaluate(() => new Promise<string | undefined>((resolve) => window.p2p.on('error', (e) => resolve(e.code))));
+  await a.evaluate(() => window.p2p.debug.sendRaw('definitely not json'));
+  expect(await code).toBe('bad-json');
+  await expect(a.locator('.error').first()).toContainText('not valid JSON');
+
+  // A signal whose payload is not a link signal reaches b (the edge relays opaque data) and is dropped there.
+  await a.evaluate(
+    (to) => window.p2p.debug.sendRaw(JSON.stringify({ type: 'signal', to, data: { kind: 'rtc', link: '!', sig: 7 } })),
+    bId,
+  );
+  await b.waitForFunction(() => window.p2p.stats().linkCounters.badSignals === 1);
+  // b is unharmed: a link still opens and works.
+  const r = await sendRandom(a, b, 64 * 1024);
+  expect(r.received).toBe(r.sent);
+});
