@@ -23,7 +23,8 @@ export default defineConfig({
   reporter: [['list'], ['./tests/summary-reporter.ts']],
   outputDir: 'test-results',
   use: { baseURL: `http://127.0.0.1:${TEST_PORT}`, trace: 'off' },
-  webServer: {
+  // PW_NO_SERVER=1 runs the unit project alone without starting wrangler dev.
+  webServer: process.env.PW_NO_SERVER ? undefined : {
     // Two gateway shards, so that cross-shard paths run in every test; a fresh state directory.
     command: `rm -rf .wrangler/test-state && node scripts/dev.ts --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --persist-to .wrangler/test-state`,
     url: `http://127.0.0.1:${TEST_PORT}/api/health`,
