@@ -6,7 +6,8 @@ export type ProtocolErrorCode =
   | 'oversize'
   | 'unknown-peer'
   | 'rate-limited'
-  | 'bad-frame';
+  | 'bad-frame'
+  | 'bad-encoding';
 
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;

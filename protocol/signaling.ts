@@ -59,7 +59,7 @@ export function parseClientMessage(text: string): ClientMessage {
 }
 
 const ERROR_CODES = new Set<ProtocolErrorCode>([
-  'bad-json', 'unknown-type', 'bad-field', 'oversize', 'unknown-peer', 'rate-limited', 'bad-frame',
+  'bad-json', 'unknown-type', 'bad-field', 'oversize', 'unknown-peer', 'rate-limited', 'bad-frame', 'bad-encoding',
 ]);
 
 /** Parse what the edge sent to a peer. Throws ProtocolError naming the problem. */
