@@ -1,9 +1,11 @@
 import type { Gateway } from './objects/gateway';
 import type { Lobby } from './objects/lobby';
+import type { Swarm } from './objects/swarm';
 
 export interface Env {
   GATEWAY: DurableObjectNamespace<Gateway>;
   LOBBY: DurableObjectNamespace<Lobby>;
+  SWARM: DurableObjectNamespace<Swarm>;
   ASSETS: Fetcher;
   /** How many Gateway shards terminate the peers' sockets (1 by default). */
   GATEWAY_SHARDS?: string;
@@ -22,4 +24,9 @@ export function gatewayStub(env: Env, shard: number): DurableObjectStub<Gateway>
 
 export function lobbyStub(env: Env, room: string): DurableObjectStub<Lobby> {
   return env.LOBBY.get(env.LOBBY.idFromName(`room-${room}`));
+}
+
+/** The tracker of one torrent, by hex info hash. */
+export function swarmStub(env: Env, infoHash: string): DurableObjectStub<Swarm> {
+  return env.SWARM.get(env.SWARM.idFromName(`swarm-${infoHash}`));
 }

@@ -9,6 +9,7 @@ import { shardCount, shardOf } from './core/shard';
 
 export { Gateway } from './objects/gateway';
 export { Lobby } from './objects/lobby';
+export { Swarm } from './objects/swarm';
 
 /** Without a configured secret each isolate signs with its own random one (fine on wrangler dev). */
 let ephemeralSecret: string | undefined;
@@ -39,6 +40,23 @@ app.get('/ws', async (c) => {
   headers.set('x-peer-id', ident.id);
   headers.set('x-peer-token', ident.token);
   headers.set('x-room', room);
+  headers.set('x-shard', String(shard));
+  headers.set('x-shards', String(shards));
+  return gatewayStub(c.env, shard).fetch(new Request(c.req.raw.url, { headers }));
+});
+
+/**
+ * The BitTorrent tracker (WebTorrent's WebSocket tracker protocol). Tracker clients choose their
+ * own peer ids, so their sockets go to a random gateway shard; the Swarm remembers the shard.
+ */
+app.get('/announce', async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    return c.json({ 'failure reason': 'this is a WebSocket tracker: connect with ws:// or wss://' }, 426);
+  }
+  const shards = shardCount(c.env.GATEWAY_SHARDS);
+  const shard = Math.floor(Math.random() * shards);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('x-kind', 'tracker');
   headers.set('x-shard', String(shard));
   headers.set('x-shards', String(shards));
   return gatewayStub(c.env, shard).fetch(new Request(c.req.raw.url, { headers }));

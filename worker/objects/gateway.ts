@@ -7,11 +7,15 @@ import { DurableObject } from 'cloudflare:workers';
 import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
 import { errorReply, parseClientMessage, type ServerMessage, type SignalData } from '../../protocol/signaling';
-import { gatewayStub, lobbyStub, type Env } from '../env';
+import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
 import { SocketLimiter } from '../core/rate-limit';
+import { failure, type TrackerResponse } from '../../protocol/tracker';
+import { onTrackerMessage } from './tracker-socket';
 import { shardOf } from '../core/shard';
 
-interface Attachment {
+/** A socket of one of our peers (`/ws`). */
+interface PeerAttachment {
+  kind?: 'peer';
   id: string;
   room: string;
   /** Distinguishes this connection from an earlier one of the same peer id. */
@@ -20,6 +24,16 @@ interface Attachment {
   shards: number;
   since: number;
 }
+
+/** A BitTorrent tracker socket (`/announce`): WebTorrent clients and our own. */
+interface TrackerAttachment {
+  kind: 'tracker';
+  sock: string;
+  shard: number;
+  since: number;
+}
+
+type Attachment = PeerAttachment | TrackerAttachment;
 
 /** Burst of 100 messages, 50 per second after it; 200 refusals (refilling over a minute) close the socket. */
 const LIMIT_BURST = 100;
@@ -41,14 +55,16 @@ export class Gateway extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS tracker_swarms (sock TEXT NOT NULL, info_hash TEXT NOT NULL, PRIMARY KEY (sock, info_hash))');
   }
 
   override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('x-kind') === 'tracker') return this.acceptTracker(request);
     const id = request.headers.get('x-peer-id');
     const token = request.headers.get('x-peer-token');
     const room = request.headers.get('x-room');
     if (!id || !token || !room) return new Response('gateway needs a routed request', { status: 400 });
-    const att: Attachment = {
+    const att: PeerAttachment = {
       id,
       room,
       conn: crypto.randomUUID(),
@@ -71,7 +87,20 @@ export class Gateway extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private async join(ws: WebSocket, att: Attachment): Promise<void> {
+  private async acceptTracker(request: Request): Promise<Response> {
+    const att: TrackerAttachment = {
+      kind: 'tracker',
+      sock: crypto.randomUUID(),
+      shard: Number(request.headers.get('x-shard')),
+      since: Date.now(),
+    };
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], ['tracker', `sock:${att.sock}`]);
+    pair[1].serializeAttachment(att);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  private async join(ws: WebSocket, att: PeerAttachment): Promise<void> {
     try {
       const peers = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn);
       this.send(ws, { type: 'roster', peers });
@@ -90,6 +119,10 @@ export class Gateway extends DurableObject<Env> {
       this.limiters.set(ws, limiter);
     }
     const verdict = limiter.check(Date.now());
+    if (att.kind === 'tracker') {
+      await this.onTracker(ws, att, message, verdict);
+      return;
+    }
     if (verdict !== 'ok') {
       this.count('rate-limited');
       if (verdict === 'close') {
@@ -129,6 +162,43 @@ export class Gateway extends DurableObject<Env> {
     }
   }
 
+  private async onTracker(ws: WebSocket, att: TrackerAttachment, message: string | ArrayBuffer, verdict: string): Promise<void> {
+    const send = (msg: TrackerResponse) => this.sendText(ws, JSON.stringify(msg));
+    if (verdict !== 'ok') {
+      this.count('rate-limited');
+      send(failure('rate limit exceeded: at most 50 messages per second'));
+      if (verdict === 'close') {
+        this.closeQuietly(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
+        await this.leave(ws);
+      }
+      return;
+    }
+    if (typeof message !== 'string') {
+      send(failure('binary messages are not accepted'));
+      return;
+    }
+    await onTrackerMessage(
+      {
+        env: this.env,
+        sock: att.sock,
+        shard: att.shard,
+        send,
+        joined: (infoHash, member) => {
+          if (member) this.ctx.storage.sql.exec('INSERT OR IGNORE INTO tracker_swarms (sock, info_hash) VALUES (?, ?)', att.sock, infoHash);
+          else this.ctx.storage.sql.exec('DELETE FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash);
+        },
+      },
+      message,
+    );
+  }
+
+  /** RPC from a Swarm: send a tracker message to one tracker socket; false when it is gone. */
+  deliverTracker(sock: string, text: string): boolean {
+    const sockets = this.ctx.getWebSockets(`sock:${sock}`);
+    for (const ws of sockets) this.sendText(ws, text);
+    return sockets.length > 0;
+  }
+
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
     await this.leave(ws);
@@ -141,12 +211,19 @@ export class Gateway extends DurableObject<Env> {
   private async leave(ws: WebSocket): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att) return;
+    if (att.kind === 'tracker') {
+      const rows = this.ctx.storage.sql
+        .exec<{ info_hash: string }>('DELETE FROM tracker_swarms WHERE sock = ? RETURNING info_hash', att.sock)
+        .toArray();
+      await Promise.all(rows.map((r) => swarmStub(this.env, r.info_hash).leave(att.sock)));
+      return;
+    }
     await lobbyStub(this.env, att.room).leave(att.room, att.id, att.conn);
   }
 
   /** RPC from any gateway: hand a signal to peer `to`, stamped with the sender's true id. */
   deliverSignal(room: string, to: string, from: string, data: SignalData): boolean {
-    const sockets = this.ctx.getWebSockets(to).filter((ws) => (ws.deserializeAttachment() as Attachment).room === room);
+    const sockets = this.ctx.getWebSockets(to).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
     const text = JSON.stringify({ type: 'signal', from, data } satisfies ServerMessage);
     for (const ws of sockets) ws.send(text);
     return sockets.length > 0;
@@ -156,7 +233,7 @@ export class Gateway extends DurableObject<Env> {
   deliver(room: string, ids: string[], text: string): string[] {
     const missing: string[] = [];
     for (const id of ids) {
-      const sockets = this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as Attachment).room === room);
+      const sockets = this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
       if (sockets.length === 0) missing.push(id);
       for (const ws of sockets) ws.send(text);
     }
@@ -172,6 +249,8 @@ export class Gateway extends DurableObject<Env> {
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as Attachment;
+      // Tracker clients do not ping: their swarms expire peers that stop announcing.
+      if (att.kind === 'tracker') continue;
       const last = Math.max(this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0, att.since);
       if (now - last > STALE_AFTER_MS) {
         this.closeWithBye(ws, CLOSE_CODES.stale, 'heartbeat missed');
@@ -186,8 +265,12 @@ export class Gateway extends DurableObject<Env> {
   }
 
   private send(ws: WebSocket, msg: ServerMessage): void {
+    this.sendText(ws, JSON.stringify(msg));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
     try {
-      ws.send(JSON.stringify(msg));
+      ws.send(text);
     } catch {
       // the socket is closing; its close handler does the bookkeeping
     }
