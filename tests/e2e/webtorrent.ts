@@ -1,0 +1,49 @@
+/**
+ * Real WebTorrent clients in test pages: the browser bundle of the `webtorrent` package, served
+ * to the page under /__test/ by Playwright (it is not part of our site).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
+
+const BUNDLE = 'node_modules/webtorrent/dist/webtorrent.min.js';
+
+declare global {
+  interface Window {
+    wt: {
+      client: unknown;
+      seed(bytes: Uint8Array, name: string, announce: string): Promise<string>;
+      add(magnet: string, announce: string): Promise<{ sha256: string; length: number }>;
+    };
+  }
+}
+
+/** Load WebTorrent into `page` (already on our origin) and expose small seed/add helpers. */
+export async function loadWebTorrent(page: Page): Promise<void> {
+  const code = await readFile(BUNDLE, 'utf8');
+  await page.route('**/__test/webtorrent.min.js', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: code }),
+  );
+  await page.evaluate(async () => {
+    const mod = (await import(`${location.origin}/__test/webtorrent.min.js`)) as { default: new (opts: unknown) => any };
+    const client = new mod.default({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false });
+    const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    window.wt = {
+      client,
+      seed: (bytes, name, announce) =>
+        new Promise((resolve, reject) => {
+          client.on('error', reject);
+          client.seed(new File([bytes as Uint8Array<ArrayBuffer>], name), { announce: [announce] }, (t: { magnetURI: string }) => resolve(t.magnetURI));
+        }),
+      add: (magnet, announce) =>
+        new Promise((resolve, reject) => {
+          client.on('error', reject);
+          client.add(magnet, { announce: [announce] }, (t: any) => {
+            t.on('done', async () => {
+              const buf = await t.files[0].arrayBuffer();
+              resolve({ sha256: hex(await crypto.subtle.digest('SHA-256', buf)), length: buf.byteLength });
+            });
+          });
+        }),
+    };
+  });
+}
