@@ -12,6 +12,28 @@
 import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
 import type { SocketState } from './net/signaling-socket';
+import type { PeerView, TorrentProgress } from './bittorrent/torrent';
+
+export type { PeerView, TorrentProgress };
+
+/** A torrent of this tab: a download in progress, or a file being seeded. */
+export interface TorrentHandle {
+  readonly infoHash: string;
+  readonly magnet: string;
+  name(): string;
+  progress(): TorrentProgress;
+  /** Connected peers with their choke and interest state and rates. */
+  peers(): PeerView[];
+  /** Per piece: 0 missing, 1 in flight, 2 have; and how many connected peers have it. */
+  pieceMap(): { state: Uint8Array; availability: Uint16Array };
+  /** Resolves when every piece is verified and stored. */
+  readonly done: Promise<void>;
+  /** The whole file, once done. */
+  bytes(): Promise<Uint8Array>;
+  on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
+  on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
+  remove(): void;
+}
 
 export interface P2PEvents extends Record<string, unknown> {
   /** Another peer came online in the room. */
@@ -76,6 +98,14 @@ export interface P2P {
   on<K extends keyof P2PEvents>(event: K, fn: (payload: P2PEvents[K]) => void): () => void;
   stats(): P2PStats;
   setLinkOptions(opts: { maxLinks?: number; idleMs?: number }): void;
+  /** Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. */
+  share(file: Blob | Uint8Array, name?: string): Promise<{ infoHash: string; magnet: string }>;
+  /** Download a magnet link (or hex info hash) through its swarm. */
+  download(magnetOrInfoHash: string): Promise<TorrentHandle>;
+  /** The torrents of this tab (shared, downloading, or resumed from storage). */
+  torrents(): TorrentHandle[];
+  /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
+  setRateLimits(limits: { up?: number; down?: number }): void;
   /** For tests and demonstrations of failure. */
   debug: {
     /** Kill the signaling socket as a network drop would; it reconnects by itself. */

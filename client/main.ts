@@ -3,6 +3,7 @@ import { DEFAULT_ROOM, ROOM_RE } from '../protocol/constants';
 import { createPeer } from './peer';
 import type { Identity, IdentityStore } from './net/signaling-socket';
 import { renderPage } from './ui/page';
+import { IdbKV } from './store/idb';
 
 const IDENTITY_KEY = 'p2p.identity';
 
@@ -41,7 +42,16 @@ async function main(): Promise<void> {
   const requested = params.get('room') ?? DEFAULT_ROOM;
   const room = ROOM_RE.test(requested) ? requested : DEFAULT_ROOM;
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const p2p = createPeer({ wsUrl, room, identity: sessionIdentity, iceServers: await loadIceServers() });
+  const trackerUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/announce`;
+  const p2p = createPeer({
+    wsUrl,
+    room,
+    identity: sessionIdentity,
+    iceServers: await loadIceServers(),
+    trackerUrl,
+    // Content (torrents and pieces) is shared by all tabs of the browser.
+    kv: new IdbKV('edge-p2p', 'content'),
+  });
   window.p2p = p2p;
   const root = document.getElementById('app');
   if (root) renderPage(root, p2p, room !== requested ? `"${requested}" is not a valid room name; joined "${room}".` : null);

@@ -1,6 +1,10 @@
 /** Builds one peer: the signaling socket, the link manager, presence, and the window.p2p API. */
 import { ProtocolError } from '../protocol/errors';
-import type { P2P, P2PEvents, P2PStats } from './api';
+import { formatMagnet } from '../protocol/magnet';
+import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
+import { TorrentClient } from './bittorrent/client';
+import type { Torrent } from './bittorrent/torrent';
+import type { KV } from './store/kv';
 import { Emitter } from './core/emitter';
 import { LinkManager } from './net/link-manager';
 import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
@@ -10,6 +14,27 @@ export interface PeerOptions {
   room: string;
   identity: IdentityStore;
   iceServers: RTCIceServer[];
+  trackerUrl: string;
+  kv: KV;
+}
+
+function handleOf(t: Torrent, client: TorrentClient): TorrentHandle {
+  const done = new Promise<void>((resolve) => {
+    if (t.done) resolve();
+    else t.on('done', () => resolve());
+  });
+  return {
+    infoHash: t.infoHash,
+    magnet: formatMagnet({ infoHash: t.infoHash, name: t.name, trackers: [client.trackerUrl] }),
+    name: () => t.name,
+    progress: () => t.progress(),
+    peers: () => t.peerViews(),
+    pieceMap: () => t.pieceMap(),
+    done,
+    bytes: () => t.bytes(),
+    on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
+    remove: () => client.remove(t.infoHash),
+  };
 }
 
 export function createPeer(opts: PeerOptions): P2P {
@@ -79,9 +104,13 @@ export function createPeer(opts: PeerOptions): P2P {
   links.on('data', (e) => events.emit('data', e));
   links.on('bad-signal', ({ from, error }) => events.emit('error', { message: `bad signal from ${from}: ${error.message}` }));
 
+  const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.iceServers);
+  bt.on('error', ({ message }) => events.emit('error', { message }));
+
   socket.start();
   addEventListener('pagehide', () => {
     links.closeAll();
+    bt.destroy();
     socket.stop();
   });
 
@@ -141,6 +170,14 @@ export function createPeer(opts: PeerOptions): P2P {
       if (maxLinks !== undefined) links.maxLinks = maxLinks;
       if (idleMs !== undefined) links.idleMs = idleMs;
     },
+    share: async (file, name) => {
+      const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+      const fileName = name ?? (file instanceof File ? file.name : 'file.bin');
+      return bt.share(bytes, fileName);
+    },
+    download: async (magnet) => handleOf(await bt.download(magnet), bt),
+    torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
+    setRateLimits: (limits) => bt.setRateLimits(limits),
     debug: {
       dropSocket: () => socket.drop(),
       sendRaw: (text) => socket.sendRaw(text),

@@ -1,0 +1,132 @@
+/**
+ * The peer's BitTorrent side: every shared file is a torrent, every download a swarm. Holds the
+ * torrents of this tab, the tracker socket, the piece store shared by the browser's tabs, and
+ * the rate limits. On start it resumes every torrent the browser holds (seeding what is complete).
+ */
+import { createTorrent } from '../../protocol/metainfo';
+import { formatMagnet, parseMagnet } from '../../protocol/magnet';
+import { Bitfield } from '../../protocol/bitfield';
+import { fromHex, toHex } from '../../protocol/sha1';
+import { parseInfo } from '../../protocol/metainfo';
+import { Emitter } from '../core/emitter';
+import { RateLimit } from '../core/rate';
+import type { KV } from '../store/kv';
+import { PieceStore } from './piece-store';
+import { Torrent } from './torrent';
+import { makePeerId, TrackerClient } from './tracker-client';
+import { WireConnection } from './wire-connection';
+
+export interface TorrentClientEvents extends Record<string, unknown> {
+  added: { infoHash: string };
+  removed: { infoHash: string };
+  error: { message: string };
+}
+
+export class TorrentClient extends Emitter<TorrentClientEvents> {
+  readonly peerId = makePeerId();
+  readonly store: PieceStore;
+  readonly tracker: TrackerClient;
+  readonly limits = { up: new RateLimit(), down: new RateLimit() };
+  readonly torrents = new Map<string, Torrent>();
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly trackerUrl: string,
+    kv: KV,
+    iceServers: RTCIceServer[],
+  ) {
+    super();
+    this.store = new PieceStore(kv);
+    this.tracker = new TrackerClient(trackerUrl, this.peerId, iceServers);
+    this.tracker.on('peer', ({ infoHash, peer, initiator }) => {
+      const t = this.torrents.get(infoHash);
+      if (!t) {
+        peer.destroy();
+        return;
+      }
+      t.addWire(new WireConnection(peer, { infoHash: fromHex(infoHash), peerId: this.peerId }), initiator);
+    });
+    this.ready = this.resumeStored();
+  }
+
+  /** Share bytes as a torrent: pieces hashed and stored, then seeded. */
+  async share(bytes: Uint8Array, name: string): Promise<{ infoHash: string; magnet: string }> {
+    await this.ready;
+    const created = await createTorrent(bytes, name, { announce: [this.trackerUrl] });
+    const magnet = formatMagnet({ infoHash: created.infoHash, name, trackers: [this.trackerUrl] });
+    if (this.torrents.get(created.infoHash)?.done) return { infoHash: created.infoHash, magnet };
+    const { info } = created;
+    await Promise.all(
+      info.pieces.map((_, i) => this.store.putPiece(created.infoHash, i, bytes.slice(i * info.pieceLength, (i + 1) * info.pieceLength))),
+    );
+    const have = new Bitfield(info.pieces.length);
+    for (let i = 0; i < info.pieces.length; i++) have.set(i);
+    const t = this.torrents.get(created.infoHash) ?? this.create(created.infoHash, name);
+    await t.setInfo(info, created.infoBytes, have);
+    return { infoHash: created.infoHash, magnet };
+  }
+
+  /** Join the swarm of a magnet link (or hex info hash); metadata comes from peers when needed. */
+  async download(magnetOrInfoHash: string): Promise<Torrent> {
+    await this.ready;
+    const link = parseMagnet(magnetOrInfoHash);
+    const existing = this.torrents.get(link.infoHash);
+    if (existing) return existing;
+    return this.create(link.infoHash, link.name ?? link.infoHash.slice(0, 12));
+  }
+
+  remove(infoHash: string): void {
+    const t = this.torrents.get(infoHash);
+    if (!t) return;
+    this.tracker.remove(infoHash);
+    t.destroy();
+    this.torrents.delete(infoHash);
+    this.emit('removed', { infoHash });
+  }
+
+  setRateLimits(limits: { up?: number; down?: number }): void {
+    if (limits.up !== undefined) this.limits.up.set(limits.up);
+    if (limits.down !== undefined) this.limits.down.set(limits.down);
+  }
+
+  destroy(): void {
+    for (const t of this.torrents.values()) t.destroy();
+    this.tracker.destroy();
+  }
+
+  private create(infoHash: string, name: string): Torrent {
+    const t = new Torrent(infoHash, name, {
+      store: this.store,
+      limits: this.limits,
+      rng: Math.random,
+      onComplete: () => this.tracker.completed(infoHash),
+    });
+    t.on('error', (e) => this.emit('error', e));
+    this.torrents.set(infoHash, t);
+    this.tracker.add(infoHash, () => ({ left: t.left(), uploaded: t.uploaded, downloaded: t.fetched, wantPeers: t.wantPeers() }));
+    this.emit('added', { infoHash });
+    return t;
+  }
+
+  /** Every torrent this browser holds (any tab may have stored it) is resumed and seeded. */
+  private async resumeStored(): Promise<void> {
+    let records;
+    try {
+      records = await this.store.torrents();
+    } catch (err) {
+      this.emit('error', { message: `could not read stored torrents: ${(err as Error).message}` });
+      return;
+    }
+    for (const rec of records) {
+      try {
+        const { info } = await parseInfo(rec.infoBytes, rec.infoHash);
+        const t = this.create(rec.infoHash, rec.name);
+        await t.setInfo(info, rec.infoBytes);
+      } catch (err) {
+        this.emit('error', { message: `stored torrent ${rec.name} is unreadable: ${(err as Error).message}` });
+      }
+    }
+  }
+}
+
+export { toHex };

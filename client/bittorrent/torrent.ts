@@ -1,0 +1,699 @@
+/**
+ * One torrent's swarm engine: the peers' wire connections, rarest-first requests with
+ * pipelining and endgame, tit-for-tat choking, piece verification and storage, uploads from
+ * storage, and metadata exchange (BEP 9) for magnet links. The decisions are the pure cores'
+ * (picker, request book, choker); this class owns the timers, sockets and storage.
+ */
+import { Bitfield } from '../../protocol/bitfield';
+import { ProtocolError } from '../../protocol/errors';
+import { parseInfo, pieceSize, verifyPiece, type TorrentInfo } from '../../protocol/metainfo';
+import { fromHex } from '../../protocol/sha1';
+import {
+  encodeExtendedHandshake,
+  encodeMetadataMessage,
+  metadataPieceCount,
+  metadataPieceLength,
+  METADATA_PIECE_LENGTH,
+  parseExtendedHandshake,
+  parseMetadataMessage,
+  UT_METADATA,
+  type WireMessage,
+} from '../../protocol/wire';
+import { rechoke } from '../core/choker';
+import { isSnubbed } from '../core/choker';
+import { Emitter } from '../core/emitter';
+import { Availability } from '../core/picker';
+import type { RateLimit } from '../core/rate';
+import { pipelineDepth, RequestBook, type BlockRequest } from '../core/requests';
+import type { PieceStore } from './piece-store';
+import type { WireConnection } from './wire-connection';
+
+/** Our extended message id for ut_metadata. */
+const OUR_UT_METADATA = 1;
+const MAX_PEERS = 50;
+const UNCHOKE_SLOTS = 4;
+const REQUEST_TIMEOUT_MS = 20_000;
+const BAN_AFTER_BAD_PIECES = 3;
+const CLIENT_NAME = 'edge-p2p 0.1';
+
+export interface PeerView {
+  id: string;
+  client: string;
+  amChoking: boolean;
+  amInterested: boolean;
+  peerChoking: boolean;
+  peerInterested: boolean;
+  downRate: number;
+  upRate: number;
+  pieces: number;
+  outstanding: number;
+  snubbed: boolean;
+}
+
+export interface TorrentProgress {
+  infoHash: string;
+  name: string;
+  length: number;
+  pieces: number;
+  have: number;
+  /** Payload bytes received from peers (all of them, verified or not). */
+  fetched: number;
+  uploaded: number;
+  downRate: number;
+  upRate: number;
+  done: boolean;
+}
+
+export interface TorrentEvents extends Record<string, unknown> {
+  metadata: TorrentInfo;
+  piece: { index: number };
+  progress: TorrentProgress;
+  done: void;
+  'peer-add': { id: string };
+  'peer-remove': { id: string; reason: string };
+  warning: { message: string };
+  error: { message: string };
+}
+
+export interface TorrentDeps {
+  store: PieceStore;
+  limits: { up: RateLimit; down: RateLimit };
+  rng: () => number;
+  /** Called once when the last piece is verified (the client announces `completed`). */
+  onComplete: () => void;
+}
+
+interface PeerState {
+  key: string;
+  conn: WireConnection;
+  initiator: boolean;
+  client: string;
+  bitfield: Bitfield | null;
+  /** Before metadata: what the peer said it has. */
+  rawBitfield: Uint8Array | null;
+  rawHaves: number[];
+  amChoking: boolean;
+  amInterested: boolean;
+  peerChoking: boolean;
+  peerInterested: boolean;
+  unchokedAt: number;
+  lastPieceAt: number;
+  utMetadata: number;
+  metadataSize: number;
+  uploads: BlockRequest[];
+  uploading: boolean;
+  fillTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export class Torrent extends Emitter<TorrentEvents> {
+  info: TorrentInfo | null = null;
+  infoBytes: Uint8Array | null = null;
+  have: Bitfield | null = null;
+  fetched = 0;
+  uploaded = 0;
+  corruptPieces = 0;
+  private availability: Availability | null = null;
+  private book: RequestBook | null = null;
+  private readonly peers = new Map<string, PeerState>();
+  private readonly banned = new Set<string>();
+  private readonly strikes = new Map<string, number>();
+  private readonly buffers = new Map<number, Uint8Array>();
+  /** Verified pieces the store refused (quota): kept here so nothing verified is lost. */
+  private readonly unsaved = new Map<number, Uint8Array>();
+  private readonly verifying = new Set<number>();
+  private metaPieces: (Uint8Array | undefined)[] = [];
+  private metaRequested = new Map<number, string>();
+  private round = 0;
+  private optimistic: string | null = null;
+  private ticks = 0;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private completed = false;
+  private destroyed = false;
+
+  constructor(
+    readonly infoHash: string,
+    public name: string,
+    private readonly deps: TorrentDeps,
+  ) {
+    super();
+    this.timer = setInterval(() => this.tick(), 1_000);
+  }
+
+  get done(): boolean {
+    return !!this.have?.isComplete();
+  }
+
+  /** How many more peers we would take. */
+  wantPeers(): number {
+    return Math.max(0, MAX_PEERS - this.peers.size);
+  }
+
+  left(): number {
+    if (!this.info || !this.have) return Infinity;
+    let left = 0;
+    for (let i = 0; i < this.info.pieces.length; i++) if (!this.have.get(i)) left += pieceSize(this.info, i);
+    return left;
+  }
+
+  /** Install the metadata (from a share, from storage, or fetched from peers) and what we hold. */
+  async setInfo(info: TorrentInfo, infoBytes: Uint8Array, have?: Bitfield): Promise<void> {
+    if (this.info) return;
+    const n = info.pieces.length;
+    this.info = info;
+    this.infoBytes = infoBytes;
+    this.name = info.name;
+    this.have = have ?? (await this.deps.store.have(this.infoHash, n));
+    this.availability = new Availability(n);
+    this.book = new RequestBook(n, info.pieceLength, info.length);
+    this.book.setHave(this.have);
+    await this.deps.store.saveTorrent({ infoHash: this.infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now() });
+    for (const p of this.peers.values()) {
+      try {
+        p.bitfield = p.rawBitfield ? Bitfield.fromBytes(p.rawBitfield, n) : new Bitfield(n);
+        for (const i of p.rawHaves) if (i < n) p.bitfield.set(i);
+      } catch (err) {
+        p.conn.close(`bad bitfield: ${(err as Error).message}`);
+        continue;
+      }
+      this.availability.addBitfield(p.bitfield);
+      // Too late for a bitfield (it must come first): tell them piece by piece.
+      for (let i = 0; i < n; i++) if (this.have.get(i)) p.conn.send({ type: 'have', index: i });
+      this.updateInterest(p);
+    }
+    this.emit('metadata', info);
+    this.emitProgress();
+    if (this.have.isComplete()) this.finish();
+  }
+
+  addWire(conn: WireConnection, initiator: boolean): void {
+    if (this.destroyed) {
+      conn.close('torrent removed');
+      return;
+    }
+    conn.on('handshake', (hs) => this.onHandshake(conn, initiator, hs.peerId, hs.extensions));
+    conn.peer.once('connect', () => {
+      if (initiator) conn.sendHandshake();
+    });
+    if (initiator && (conn.peer as unknown as { connected: boolean }).connected) conn.sendHandshake();
+  }
+
+  peerViews(): PeerView[] {
+    const now = Date.now();
+    return [...this.peers.values()].map((p) => ({
+      id: p.key,
+      client: p.client,
+      amChoking: p.amChoking,
+      amInterested: p.amInterested,
+      peerChoking: p.peerChoking,
+      peerInterested: p.peerInterested,
+      downRate: p.conn.down.rate(now),
+      upRate: p.conn.up.rate(now),
+      pieces: p.bitfield?.count() ?? 0,
+      outstanding: this.book?.outstanding(p.key) ?? 0,
+      snubbed: this.snubbed(p, now),
+    }));
+  }
+
+  /** Per piece: 0 missing, 1 in flight, 2 have; and how many peers have it. */
+  pieceMap(): { state: Uint8Array; availability: Uint16Array } {
+    const n = this.info?.pieces.length ?? 0;
+    const state = new Uint8Array(n);
+    const availability = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      state[i] = this.have?.get(i) ? 2 : this.buffers.has(i) ? 1 : 0;
+      availability[i] = this.availability?.count(i) ?? 0;
+    }
+    return { state, availability };
+  }
+
+  progress(): TorrentProgress {
+    const now = Date.now();
+    let downRate = 0;
+    let upRate = 0;
+    for (const p of this.peers.values()) {
+      downRate += p.conn.down.rate(now);
+      upRate += p.conn.up.rate(now);
+    }
+    return {
+      infoHash: this.infoHash,
+      name: this.name,
+      length: this.info?.length ?? 0,
+      pieces: this.info?.pieces.length ?? 0,
+      have: this.have?.count() ?? 0,
+      fetched: this.fetched,
+      uploaded: this.uploaded,
+      downRate,
+      upRate,
+      done: this.done,
+    };
+  }
+
+  /** The whole content, from memory and storage. */
+  async bytes(): Promise<Uint8Array> {
+    if (!this.info || !this.done) throw new Error('the torrent is not complete');
+    const out = new Uint8Array(this.info.length);
+    for (let i = 0; i < this.info.pieces.length; i++) {
+      const piece = this.unsaved.get(i) ?? (await this.deps.store.piece(this.infoHash, i));
+      if (!piece) throw new Error(`piece ${i} is missing from storage`);
+      out.set(piece, i * this.info.pieceLength);
+    }
+    return out;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearInterval(this.timer);
+    for (const p of [...this.peers.values()]) p.conn.close('torrent removed');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Connections
+
+  private onHandshake(conn: WireConnection, initiator: boolean, peerId: Uint8Array, extensions: boolean): void {
+    const key = [...peerId].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const remoteHash = [...(conn.remote?.infoHash ?? [])].map((b) => b.toString(16).padStart(2, '0')).join('');
+    if (remoteHash !== this.infoHash) return conn.close('handshake for another torrent');
+    if (this.banned.has(key)) return conn.close('banned: sent corrupt pieces');
+    if (this.peers.has(key)) return conn.close('already connected to this peer');
+    if (this.peers.size >= MAX_PEERS) return conn.close('too many peers');
+    const p: PeerState = {
+      key,
+      conn,
+      initiator,
+      client: new TextDecoder().decode(peerId.subarray(0, 8)),
+      bitfield: this.info ? new Bitfield(this.info.pieces.length) : null,
+      rawBitfield: null,
+      rawHaves: [],
+      amChoking: true,
+      amInterested: false,
+      peerChoking: true,
+      peerInterested: false,
+      unchokedAt: 0,
+      lastPieceAt: 0,
+      utMetadata: 0,
+      metadataSize: 0,
+      uploads: [],
+      uploading: false,
+      fillTimer: null,
+    };
+    this.peers.set(key, p);
+    if (p.bitfield) this.availability?.addBitfield(p.bitfield);
+    conn.on('message', (msg) => {
+      try {
+        this.onMessage(p, msg);
+      } catch (err) {
+        conn.close(err instanceof ProtocolError ? `bad message: ${err.message}` : `failed: ${(err as Error).message}`);
+      }
+    });
+    conn.on('close', ({ reason }) => this.removePeer(p, reason));
+    if (!initiator) conn.sendHandshake();
+    if (this.have && this.have.count() > 0) conn.send({ type: 'bitfield', bytes: this.have.toBytes() });
+    if (extensions) {
+      const ext: { utMetadata: number; client: string; reqq: number; metadataSize?: number } = {
+        utMetadata: OUR_UT_METADATA,
+        client: CLIENT_NAME,
+        reqq: 250,
+      };
+      if (this.infoBytes) ext.metadataSize = this.infoBytes.length;
+      conn.send({ type: 'extended', ext: 0, payload: encodeExtendedHandshake(ext) });
+    }
+    this.emit('peer-add', { id: key });
+    if (this.peersUnchoked() < UNCHOKE_SLOTS + 1) this.rechokeNow(false);
+  }
+
+  private removePeer(p: PeerState, reason: string): void {
+    if (this.peers.get(p.key) !== p) return;
+    this.peers.delete(p.key);
+    if (p.fillTimer) clearTimeout(p.fillTimer);
+    if (p.bitfield) this.availability?.removeBitfield(p.bitfield);
+    this.book?.peerGone(p.key);
+    for (const [piece, who] of this.metaRequested) if (who === p.key) this.metaRequested.delete(piece);
+    if (this.optimistic === p.key) this.optimistic = null;
+    this.emit('peer-remove', { id: p.key, reason });
+    this.requestMetadata();
+    for (const q of this.peers.values()) this.fill(q);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages
+
+  private onMessage(p: PeerState, msg: WireMessage): void {
+    switch (msg.type) {
+      case 'bitfield':
+        if (!this.info) {
+          p.rawBitfield = msg.bytes;
+          return;
+        }
+        if (p.bitfield) this.availability?.removeBitfield(p.bitfield);
+        p.bitfield = Bitfield.fromBytes(msg.bytes, this.info.pieces.length);
+        this.availability?.addBitfield(p.bitfield);
+        this.updateInterest(p);
+        return;
+      case 'have':
+        if (!this.info || !p.bitfield) {
+          p.rawHaves.push(msg.index);
+          return;
+        }
+        if (msg.index >= this.info.pieces.length) throw new ProtocolError('bad-frame', `have ${msg.index} out of range`);
+        if (!p.bitfield.get(msg.index)) {
+          p.bitfield.set(msg.index);
+          this.availability?.addHave(msg.index);
+        }
+        if (!p.amInterested && this.have && !this.have.get(msg.index)) this.updateInterest(p);
+        else this.fill(p);
+        return;
+      case 'interested':
+        p.peerInterested = true;
+        if (this.peersUnchoked() < UNCHOKE_SLOTS + 1) this.rechokeNow(false);
+        return;
+      case 'not-interested':
+        p.peerInterested = false;
+        return;
+      case 'choke':
+        p.peerChoking = true;
+        this.book?.choked(p.key);
+        return;
+      case 'unchoke':
+        p.peerChoking = false;
+        p.unchokedAt = Date.now();
+        this.fill(p);
+        return;
+      case 'request':
+        this.onRequest(p, msg);
+        return;
+      case 'cancel':
+        p.uploads = p.uploads.filter((r) => !(r.index === msg.index && r.begin === msg.begin && r.length === msg.length));
+        return;
+      case 'piece':
+        this.onPiece(p, msg.index, msg.begin, msg.block);
+        return;
+      case 'extended':
+        this.onExtended(p, msg.ext, msg.payload);
+        return;
+      default:
+        return; // keep-alive, port, unknown: nothing to do
+    }
+  }
+
+  private onRequest(p: PeerState, r: { index: number; begin: number; length: number }): void {
+    if (p.amChoking || !this.info || !this.have?.get(r.index)) return;
+    if (r.begin + r.length > pieceSize(this.info, r.index)) throw new ProtocolError('bad-frame', 'request beyond the piece');
+    if (p.uploads.length >= 500) return; // a peer asking far beyond its reqq is ignored
+    p.uploads.push({ index: r.index, begin: r.begin, length: r.length });
+    void this.serve(p);
+  }
+
+  /** Send the peer's requested blocks, one at a time, within the upload limit and buffer. */
+  private async serve(p: PeerState): Promise<void> {
+    if (p.uploading) return;
+    p.uploading = true;
+    try {
+      while (p.uploads.length > 0 && !p.conn.closed && !p.amChoking) {
+        if (p.conn.buffered() > 1024 * 1024) {
+          await sleep(20);
+          continue;
+        }
+        const r = p.uploads[0] as BlockRequest;
+        const wait = this.deps.limits.up.reserve(r.length, Date.now());
+        if (wait > 0) await sleep(wait);
+        if (p.uploads[0] !== r) continue; // cancelled meanwhile
+        p.uploads.shift();
+        const piece = this.unsaved.get(r.index) ?? (await this.deps.store.piece(this.infoHash, r.index));
+        if (!piece) continue;
+        p.conn.send({ type: 'piece', index: r.index, begin: r.begin, block: piece.subarray(r.begin, r.begin + r.length) });
+        this.uploaded += r.length;
+      }
+    } finally {
+      p.uploading = false;
+    }
+  }
+
+  private onPiece(p: PeerState, index: number, begin: number, block: Uint8Array): void {
+    if (!this.info || !this.book || !this.have) return;
+    this.fetched += block.length;
+    p.lastPieceAt = Date.now();
+    const res = this.book.onBlock(p.key, index, begin, block.length);
+    for (const d of res.duplicates) this.peers.get(d.peer)?.conn.send({ type: 'cancel', ...d.req });
+    if (res.accepted) {
+      let buf = this.buffers.get(index);
+      if (!buf) {
+        buf = new Uint8Array(pieceSize(this.info, index));
+        this.buffers.set(index, buf);
+      }
+      buf.set(block, begin);
+      if (res.pieceComplete) void this.verify(index, buf);
+    }
+    this.fill(p);
+  }
+
+  private async verify(index: number, data: Uint8Array): Promise<void> {
+    if (!this.info || !this.book || !this.have || this.verifying.has(index)) return;
+    this.verifying.add(index);
+    try {
+      const ok = await verifyPiece(this.info, index, data);
+      this.buffers.delete(index);
+      if (!ok) {
+        this.corruptPieces++;
+        const { cancels, contributors } = this.book.pieceDone(index, false);
+        for (const c of cancels) this.peers.get(c.peer)?.conn.send({ type: 'cancel', ...c.req });
+        for (const who of contributors) this.strike(who, index);
+        for (const q of this.peers.values()) this.fill(q);
+        return;
+      }
+      // Persist before announcing: a `have` we send is a piece we can serve after a reload.
+      try {
+        await this.deps.store.putPiece(this.infoHash, index, data);
+      } catch (err) {
+        this.unsaved.set(index, data);
+        const quota = (err as Error).name === 'QuotaExceededError';
+        this.emit('error', {
+          message: quota
+            ? `Storage is full: piece ${index} of "${this.name}" is kept in memory only. Free some space to keep it across reloads.`
+            : `Could not store piece ${index}: ${(err as Error).message}`,
+        });
+      }
+      const { cancels } = this.book.pieceDone(index, true);
+      for (const c of cancels) this.peers.get(c.peer)?.conn.send({ type: 'cancel', ...c.req });
+      this.have.set(index);
+      for (const q of this.peers.values()) {
+        q.conn.send({ type: 'have', index });
+        if (q.amInterested) this.updateInterest(q);
+      }
+      this.emit('piece', { index });
+      this.emitProgress();
+      if (this.have.isComplete()) this.finish();
+    } finally {
+      this.verifying.delete(index);
+    }
+  }
+
+  private strike(peer: string, index: number): void {
+    const n = (this.strikes.get(peer) ?? 0) + 1;
+    this.strikes.set(peer, n);
+    this.emit('warning', { message: `piece ${index} failed its hash check (peer ${peer.slice(0, 16)}…, ${n} bad)` });
+    if (n >= BAN_AFTER_BAD_PIECES) {
+      this.banned.add(peer);
+      this.peers.get(peer)?.conn.close(`banned after ${n} corrupt pieces`);
+      this.emit('warning', { message: `banned peer ${peer.slice(0, 16)}… after ${n} corrupt pieces` });
+    }
+  }
+
+  private finish(): void {
+    if (this.completed) return;
+    this.completed = true;
+    for (const p of this.peers.values()) {
+      if (p.amInterested) {
+        p.amInterested = false;
+        p.conn.send({ type: 'not-interested' });
+      }
+    }
+    this.deps.onComplete();
+    this.emit('done', undefined);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Requests
+
+  private updateInterest(p: PeerState): void {
+    if (!this.have || !p.bitfield) return;
+    let want = false;
+    for (let i = 0; i < p.bitfield.length && !want; i++) want = p.bitfield.get(i) && !this.have.get(i);
+    if (want !== p.amInterested) {
+      p.amInterested = want;
+      p.conn.send({ type: want ? 'interested' : 'not-interested' });
+    }
+    this.fill(p);
+  }
+
+  private fill(p: PeerState): void {
+    if (!this.book || !this.have || !this.availability || !p.bitfield || p.peerChoking || !p.amInterested || p.fillTimer) return;
+    const now = Date.now();
+    const want = pipelineDepth(p.conn.down.rate(now));
+    const reqs = this.book.nextRequests(p.key, p.bitfield, this.have, this.availability, want, now, this.deps.rng);
+    let wait = 0;
+    for (const r of reqs) {
+      p.conn.send({ type: 'request', ...r });
+      wait = Math.max(wait, this.deps.limits.down.reserve(r.length, now));
+    }
+    if (wait > 0) {
+      // Over the download limit: ask for nothing more from this peer until the budget refills.
+      p.fillTimer = setTimeout(() => {
+        p.fillTimer = null;
+        this.fill(p);
+      }, wait);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Metadata (BEP 9)
+
+  private onExtended(p: PeerState, ext: number, payload: Uint8Array): void {
+    if (ext === 0) {
+      const hs = parseExtendedHandshake(payload);
+      p.utMetadata = hs.m[UT_METADATA] ?? 0;
+      if (hs.client) p.client = hs.client.slice(0, 40);
+      if (hs.metadataSize) p.metadataSize = hs.metadataSize;
+      this.requestMetadata();
+      return;
+    }
+    if (ext !== OUR_UT_METADATA) return;
+    const m = parseMetadataMessage(payload);
+    if (m.kind === 'request') {
+      if (!p.utMetadata) return;
+      if (!this.infoBytes || m.piece >= metadataPieceCount(this.infoBytes.length)) {
+        p.conn.send({ type: 'extended', ext: p.utMetadata, payload: encodeMetadataMessage({ kind: 'reject', piece: m.piece }) });
+        return;
+      }
+      const start = m.piece * METADATA_PIECE_LENGTH;
+      const data = this.infoBytes.subarray(start, start + metadataPieceLength(this.infoBytes.length, m.piece));
+      p.conn.send({
+        type: 'extended',
+        ext: p.utMetadata,
+        payload: encodeMetadataMessage({ kind: 'data', piece: m.piece, totalSize: this.infoBytes.length, data }),
+      });
+      return;
+    }
+    if (this.info) return;
+    if (this.metaRequested.get(m.piece) === p.key) this.metaRequested.delete(m.piece);
+    if (m.kind === 'reject') {
+      p.metadataSize = 0; // do not ask this peer again
+      this.requestMetadata();
+      return;
+    }
+    if (m.totalSize !== p.metadataSize || !m.data) return;
+    if (this.metaPieces.length !== metadataPieceCount(m.totalSize)) this.metaPieces = new Array(metadataPieceCount(m.totalSize));
+    this.metaPieces[m.piece] = m.data.slice();
+    if (this.metaPieces.every((x) => x)) void this.assembleMetadata(m.totalSize, p);
+    else this.requestMetadata();
+  }
+
+  private requestMetadata(): void {
+    if (this.info) return;
+    const sources = [...this.peers.values()].filter((p) => p.utMetadata && p.metadataSize);
+    const first = sources[0];
+    if (!first) return;
+    const size = first.metadataSize;
+    const n = metadataPieceCount(size);
+    if (this.metaPieces.length !== n) this.metaPieces = new Array(n);
+    let k = 0;
+    for (let piece = 0; piece < n; piece++) {
+      if (this.metaPieces[piece] || this.metaRequested.has(piece)) continue;
+      const candidates = sources.filter((s) => s.metadataSize === size);
+      const peer = candidates[k++ % candidates.length];
+      if (!peer) return;
+      this.metaRequested.set(piece, peer.key);
+      peer.conn.send({ type: 'extended', ext: peer.utMetadata, payload: encodeMetadataMessage({ kind: 'request', piece }) });
+    }
+  }
+
+  private async assembleMetadata(size: number, last: PeerState): Promise<void> {
+    const bytes = new Uint8Array(size);
+    let o = 0;
+    for (const part of this.metaPieces) {
+      bytes.set(part as Uint8Array, o);
+      o += (part as Uint8Array).length;
+    }
+    this.metaPieces = [];
+    try {
+      const { info } = await parseInfo(bytes, this.infoHash);
+      await this.setInfo(info, bytes);
+    } catch (err) {
+      this.emit('warning', { message: `metadata from peers was rejected: ${(err as Error).message}` });
+      this.strike(last.key, -1);
+      this.requestMetadata();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Choking and housekeeping
+
+  private peersUnchoked(): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (!p.amChoking) n++;
+    return n;
+  }
+
+  private snubbed(p: PeerState, now: number): boolean {
+    return !p.peerChoking && p.amInterested && isSnubbed(Math.max(p.lastPieceAt, p.unchokedAt), now);
+  }
+
+  /** A choking round; `newRound` is false for the extra rounds run when a slot is free. */
+  private rechokeNow(newRound: boolean): void {
+    const now = Date.now();
+    const res = rechoke(
+      {
+        peers: [...this.peers.values()].map((p) => ({
+          id: p.key,
+          interested: p.peerInterested,
+          downloadRate: p.conn.down.rate(now),
+          uploadRate: p.conn.up.rate(now),
+          snubbed: this.snubbed(p, now),
+          connectedAt: p.conn.connectedAt,
+        })),
+        seeding: this.done,
+        slots: UNCHOKE_SLOTS,
+        optimistic: this.optimistic,
+        // Extra rounds must not rotate the optimistic unchoke: give them a round number that is not a multiple of 3.
+        round: newRound ? this.round++ : this.round * 3 + 1,
+        now,
+      },
+      this.deps.rng,
+    );
+    this.optimistic = res.optimistic;
+    const unchoke = new Set(res.unchoke);
+    for (const p of this.peers.values()) {
+      const should = unchoke.has(p.key);
+      if (should && p.amChoking) {
+        p.amChoking = false;
+        p.conn.send({ type: 'unchoke' });
+      } else if (!should && !p.amChoking) {
+        p.amChoking = true;
+        p.uploads = [];
+        p.conn.send({ type: 'choke' });
+      }
+    }
+  }
+
+  private tick(): void {
+    this.ticks++;
+    const now = Date.now();
+    if (this.book) {
+      const expired = this.book.expire(now, REQUEST_TIMEOUT_MS);
+      for (const e of expired) this.peers.get(e.peer)?.conn.send({ type: 'cancel', ...e.req });
+    }
+    if (this.ticks % 10 === 0) this.rechokeNow(true);
+    if (this.ticks % 55 === 0) for (const p of this.peers.values()) p.conn.send({ type: 'keep-alive' });
+    for (const p of this.peers.values()) this.fill(p);
+    this.emitProgress();
+  }
+
+  private emitProgress(): void {
+    this.emit('progress', this.progress());
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export { fromHex };
