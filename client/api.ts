@@ -100,8 +100,11 @@ export interface P2P {
   setLinkOptions(opts: { maxLinks?: number; idleMs?: number }): void;
   /** Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. */
   share(file: Blob | Uint8Array, name?: string): Promise<{ infoHash: string; magnet: string }>;
-  /** Download a magnet link (or hex info hash) through its swarm. */
-  download(magnetOrInfoHash: string): Promise<TorrentHandle>;
+  /**
+   * Download a magnet link (or hex info hash) through its swarm. `upload: false` makes this peer
+   * a pure client that never uploads (for the client-server baseline of the benchmarks).
+   */
+  download(magnetOrInfoHash: string, opts?: { upload?: boolean }): Promise<TorrentHandle>;
   /** The torrents of this tab (shared, downloading, or resumed from storage). */
   torrents(): TorrentHandle[];
   /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
@@ -112,6 +115,8 @@ export interface P2P {
     dropSocket(): void;
     /** Send raw text on the signaling socket (to show how the edge treats bad input). */
     sendRaw(text: string): boolean;
+    /** Make this peer flip a byte in every block it uploads (to show that bad peers are banned). */
+    corruptUploads(on: boolean): void;
   };
 }
 

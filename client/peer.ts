@@ -175,12 +175,15 @@ export function createPeer(opts: PeerOptions): P2P {
       const fileName = name ?? (file instanceof File ? file.name : 'file.bin');
       return bt.share(bytes, fileName);
     },
-    download: async (magnet) => handleOf(await bt.download(magnet), bt),
+    download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),
     torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
     setRateLimits: (limits) => bt.setRateLimits(limits),
     debug: {
       dropSocket: () => socket.drop(),
       sendRaw: (text) => socket.sendRaw(text),
+      corruptUploads: (on) => {
+        bt.corruptUploads = on;
+      },
     },
   };
   return api;

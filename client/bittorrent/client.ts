@@ -29,6 +29,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   readonly limits = { up: new RateLimit(), down: new RateLimit() };
   readonly torrents = new Map<string, Torrent>();
   readonly ready: Promise<void>;
+  corruptUploads = false;
 
   constructor(
     readonly trackerUrl: string,
@@ -67,12 +68,12 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   }
 
   /** Join the swarm of a magnet link (or hex info hash); metadata comes from peers when needed. */
-  async download(magnetOrInfoHash: string): Promise<Torrent> {
+  async download(magnetOrInfoHash: string, opts: { upload?: boolean } = {}): Promise<Torrent> {
     await this.ready;
     const link = parseMagnet(magnetOrInfoHash);
-    const existing = this.torrents.get(link.infoHash);
-    if (existing) return existing;
-    return this.create(link.infoHash, link.name ?? link.infoHash.slice(0, 12));
+    const t = this.torrents.get(link.infoHash) ?? this.create(link.infoHash, link.name ?? link.infoHash.slice(0, 12));
+    if (opts.upload === false) t.uploadEnabled = false;
+    return t;
   }
 
   remove(infoHash: string): void {
@@ -100,6 +101,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       limits: this.limits,
       rng: Math.random,
       onComplete: () => this.tracker.completed(infoHash),
+      corruptUploads: () => this.corruptUploads,
     });
     t.on('error', (e) => this.emit('error', e));
     this.torrents.set(infoHash, t);

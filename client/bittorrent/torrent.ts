@@ -58,6 +58,9 @@ export interface TorrentProgress {
   have: number;
   /** Payload bytes received from peers (all of them, verified or not). */
   fetched: number;
+  /** Pieces that failed their hash check, and peers banned for it. */
+  corruptPieces: number;
+  banned: number;
   uploaded: number;
   downRate: number;
   upRate: number;
@@ -81,6 +84,8 @@ export interface TorrentDeps {
   rng: () => number;
   /** Called once when the last piece is verified (the client announces `completed`). */
   onComplete: () => void;
+  /** Test hook: flip a byte of every block we upload. */
+  corruptUploads: () => boolean;
 }
 
 interface PeerState {
@@ -112,6 +117,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   fetched = 0;
   uploaded = 0;
   corruptPieces = 0;
+  /** A pure client (no uploads): never unchokes anyone. */
+  uploadEnabled = true;
   private availability: Availability | null = null;
   private book: RequestBook | null = null;
   private readonly peers = new Map<string, PeerState>();
@@ -241,6 +248,8 @@ export class Torrent extends Emitter<TorrentEvents> {
       pieces: this.info?.pieces.length ?? 0,
       have: this.have?.count() ?? 0,
       fetched: this.fetched,
+      corruptPieces: this.corruptPieces,
+      banned: this.banned.size,
       uploaded: this.uploaded,
       downRate,
       upRate,
@@ -420,7 +429,12 @@ export class Torrent extends Emitter<TorrentEvents> {
         p.uploads.shift();
         const piece = this.unsaved.get(r.index) ?? (await this.deps.store.piece(this.infoHash, r.index));
         if (!piece) continue;
-        p.conn.send({ type: 'piece', index: r.index, begin: r.begin, block: piece.subarray(r.begin, r.begin + r.length) });
+        let block = piece.subarray(r.begin, r.begin + r.length);
+        if (this.deps.corruptUploads()) {
+          block = block.slice();
+          block[0] = (block[0] ?? 0) ^ 0xff;
+        }
+        p.conn.send({ type: 'piece', index: r.index, begin: r.begin, block });
         this.uploaded += r.length;
       }
     } finally {
@@ -660,7 +674,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       this.deps.rng,
     );
     this.optimistic = res.optimistic;
-    const unchoke = new Set(res.unchoke);
+    const unchoke = new Set(this.uploadEnabled ? res.unchoke : []);
     for (const p of this.peers.values()) {
       const should = unchoke.has(p.key);
       if (should && p.amChoking) {
