@@ -1,6 +1,7 @@
 /** The first page: who I am, who is online, my links and their traffic, what happened. */
 import type { LinkStats, P2P } from '../api';
 import { el, formatBytes, shortId } from './dom';
+import { createTorrentUI } from './torrents';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -19,6 +20,29 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   const linksBody = el('tbody', { id: 'links' });
   const log = el('ol', { id: 'log', class: 'log' });
 
+  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, 'Online in this room ', peersCount), peersList);
+  const linksCard = el(
+    'section',
+    { class: 'card wide', id: 'links-card' },
+    el('h2', {}, 'Peer links'),
+    el(
+      'div',
+      { class: 'scroll-x' },
+      el(
+        'table',
+        { class: 'links' },
+        el(
+          'thead',
+          {},
+          el('tr', {}, ...['Peer', 'State', 'Role', 'Bytes in', 'Bytes out', 'Msgs in/out', 'Queued', 'Age', ''].map((h) => el('th', {}, h))),
+        ),
+        linksBody,
+      ),
+    ),
+  );
+  const eventsCard = el('section', { class: 'card', id: 'events-card' }, el('h2', {}, 'Events'), log);
+  const torrents = createTorrentUI(p2p, { showError: (m) => showError(m), log: (t) => addLog(t) });
+
   root.replaceChildren(
     el(
       'header',
@@ -31,23 +55,17 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
     el(
       'main',
       {},
-      el('section', { class: 'card' }, el('h2', {}, 'Online in this room ', peersCount), peersList),
+      // Left: the room and this tab's settings; right: files and links. On a narrow screen the
+      // columns dissolve and the cards stack in the order set in style.css.
+      el('div', { class: 'col side' }, peersCard, torrents.limits, eventsCard),
       el(
-        'section',
-        { class: 'card wide' },
-        el('h2', {}, 'Peer links'),
-        el(
-          'table',
-          { class: 'links' },
-          el(
-            'thead',
-            {},
-            el('tr', {}, ...['Peer', 'State', 'Role', 'Bytes in', 'Bytes out', 'Msgs in/out', 'Queued', 'Age', ''].map((h) => el('th', {}, h))),
-          ),
-          linksBody,
-        ),
+        'div',
+        { class: 'col primary' },
+        el('div', { class: 'pair' }, torrents.share, torrents.download),
+        torrents.list,
+        torrents.details,
+        linksCard,
       ),
-      el('section', { class: 'card wide' }, el('h2', {}, 'Events'), log),
     ),
   );
 
@@ -121,7 +139,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
     linksBody.replaceChildren(
       ...(links.length
         ? links.map(linkRow)
-        : [el('tr', {}, el('td', { colspan: '9', class: 'muted empty' }, 'No links. Connect to a peer to open a WebRTC data channel.'))]),
+        : [el('tr', {}, el('td', { colspan: '9', class: 'muted empty' }, 'No links. Connect to a peer to open a WebRTC data channel. (Torrent peers are listed in a torrent\'s details.)'))]),
     );
   }
 
