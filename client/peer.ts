@@ -18,7 +18,19 @@ export interface PeerOptions {
   kv: KV;
 }
 
+const handles = new WeakMap<Torrent, TorrentHandle>();
+
+/** One handle per torrent, made on first use. */
 function handleOf(t: Torrent, client: TorrentClient): TorrentHandle {
+  let h = handles.get(t);
+  if (!h) {
+    h = makeHandle(t, client);
+    handles.set(t, h);
+  }
+  return h;
+}
+
+function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
   const done = new Promise<void>((resolve) => {
     if (t.done) resolve();
     else t.on('done', () => resolve());

@@ -128,6 +128,10 @@ export class Torrent extends Emitter<TorrentEvents> {
   /** Verified pieces the store refused (quota): kept here so nothing verified is lost. */
   private readonly unsaved = new Map<number, Uint8Array>();
   private readonly verifying = new Set<number>();
+  /** Who sent each block of the pieces in progress. */
+  private readonly senders = new Map<number, string[]>();
+  /** Failed pieces that several peers contributed to: kept to find the liar once the piece verifies. */
+  private readonly suspects = new Map<number, { data: Uint8Array; senders: string[] }>();
   private metaPieces: (Uint8Array | undefined)[] = [];
   private metaRequested = new Map<number, string>();
   private round = 0;
@@ -455,6 +459,12 @@ export class Torrent extends Emitter<TorrentEvents> {
         this.buffers.set(index, buf);
       }
       buf.set(block, begin);
+      let who = this.senders.get(index);
+      if (!who) {
+        who = [];
+        this.senders.set(index, who);
+      }
+      who[Math.floor(begin / this.book.blockLength)] = p.key;
       if (res.pieceComplete) void this.verify(index, buf);
     }
     this.fill(p);
@@ -466,14 +476,20 @@ export class Torrent extends Emitter<TorrentEvents> {
     try {
       const ok = await verifyPiece(this.info, index, data);
       this.buffers.delete(index);
+      const senders = this.senders.get(index) ?? [];
+      this.senders.delete(index);
       if (!ok) {
         this.corruptPieces++;
         const { cancels, contributors } = this.book.pieceDone(index, false);
         for (const c of cancels) this.peers.get(c.peer)?.conn.send({ type: 'cancel', ...c.req });
-        for (const who of contributors) this.strike(who, index);
+        // One sender: it is the culprit. Several: keep the bad copy; when the piece verifies, the
+        // blocks that differ from the good copy name who lied.
+        if (contributors.length === 1) this.strike(contributors[0] as string, index);
+        else this.suspects.set(index, { data, senders });
         for (const q of this.peers.values()) this.fill(q);
         return;
       }
+      this.blameLiars(index, data);
       // Persist before announcing: a `have` we send is a piece we can serve after a reload.
       try {
         await this.deps.store.putPiece(this.infoHash, index, data);
@@ -499,6 +515,25 @@ export class Torrent extends Emitter<TorrentEvents> {
     } finally {
       this.verifying.delete(index);
     }
+  }
+
+  private blameLiars(index: number, good: Uint8Array): void {
+    const suspect = this.suspects.get(index);
+    if (!suspect || !this.book) return;
+    this.suspects.delete(index);
+    const liars = new Set<string>();
+    const blockLength = this.book.blockLength;
+    suspect.senders.forEach((peer, b) => {
+      const a = suspect.data.subarray(b * blockLength, (b + 1) * blockLength);
+      const g = good.subarray(b * blockLength, (b + 1) * blockLength);
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== g[i]) {
+          liars.add(peer);
+          return;
+        }
+      }
+    });
+    for (const peer of liars) this.strike(peer, index);
   }
 
   private strike(peer: string, index: number): void {

@@ -1,0 +1,632 @@
+/**
+ * The BitTorrent part of the page: share a file (drop zone and file picker), download a magnet
+ * link, the list of this tab's torrents with progress, rates, ETA and peers, the details of the
+ * selected torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
+ */
+import type { P2P, TorrentHandle, TorrentProgress } from '../api';
+import { copyText, describeError, el, formatBytes, formatDuration, formatRate, plural, shortId } from './dom';
+import { flash, TorrentDetails } from './torrent-details';
+
+export interface TorrentUIHooks {
+  showError(message: string): void;
+  log(text: string): void;
+}
+
+export interface TorrentUI {
+  share: HTMLElement;
+  download: HTMLElement;
+  list: HTMLElement;
+  details: HTMLElement;
+  limits: HTMLElement;
+}
+
+/** The piece length of a torrent of `length` bytes in `pieces` pieces (a power of two, as BEP 3 practice). */
+export function inferPieceLength(length: number, pieces: number): number {
+  if (pieces <= 1) return Math.max(1, length);
+  const p = 2 ** Math.ceil(Math.log2(length / pieces));
+  return Math.ceil(length / p) === pieces ? p : Math.ceil(length / pieces);
+}
+
+/** Bytes still missing, from the piece map (the last piece may be shorter). */
+export function remainingBytes(progress: TorrentProgress, state: Uint8Array | null): number {
+  const { length, pieces, have } = progress;
+  if (pieces === 0) return NaN;
+  if (progress.done) return 0;
+  const pl = inferPieceLength(length, pieces);
+  const lastLen = length - (pieces - 1) * pl;
+  const lastMissing = state ? state[pieces - 1] !== 2 : true;
+  return Math.max(0, (pieces - have) * pl - (lastMissing ? pl - lastLen : 0));
+}
+
+const SESSION_LIMITS = 'p2p.rateLimits';
+
+interface Row {
+  infoHash: string;
+  handle: TorrentHandle;
+  tr: HTMLTableRowElement;
+  name: HTMLElement;
+  status: HTMLElement;
+  notes: HTMLElement;
+  size: HTMLElement;
+  bar: HTMLElement;
+  fill: HTMLElement;
+  pct: HTMLElement;
+  down: HTMLElement;
+  up: HTMLElement;
+  rates: HTMLElement;
+  eta: HTMLElement;
+  peers: HTMLElement;
+  actions: HTMLElement;
+  detailsButton: HTMLButtonElement;
+  save: HTMLAnchorElement | null;
+  saveUrl: string | null;
+  revokeTimer: ReturnType<typeof setTimeout> | undefined;
+  offs: (() => void)[];
+  done: boolean;
+}
+
+export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
+  // ---------------------------------------------------------------------------------------------
+  // Torrent list
+
+  const rowsBody = el('tbody', { id: 'torrent-rows' });
+  const emptyRow = el(
+    'tr',
+    { class: 'empty-row' },
+    el('td', { colspan: '7', class: 'muted empty' }, 'No torrents yet. Share a file, or paste a magnet link to download one.'),
+  );
+  const countBadge = el('span', { class: 'count', id: 'torrent-count' }, '0');
+  const totals = el('span', { class: 'muted totals', id: 'torrent-totals' });
+  const rows = new Map<string, Row>();
+  let selected: string | null = null;
+  const details = new TorrentDetails(() => select(null));
+
+  const list = el(
+    'section',
+    { class: 'card wide', id: 'torrents-card' },
+    el('div', { class: 'card-head' }, el('h2', {}, 'Torrents ', countBadge), totals),
+    el(
+      'div',
+      { class: 'scroll-x' },
+      el(
+        'table',
+        { class: 'links torrents', id: 'torrents' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ...['Name', 'Size', 'Progress', 'Speed ↓ / ↑', 'ETA', 'Peers', ''].map((h) => el('th', {}, h)),
+          ),
+        ),
+        rowsBody,
+      ),
+    ),
+  );
+
+  function select(infoHash: string | null): void {
+    selected = infoHash;
+    for (const r of rows.values()) {
+      const on = r.infoHash === infoHash;
+      r.tr.classList.toggle('selected', on);
+      r.detailsButton.textContent = on ? 'Hide' : 'Details';
+      r.detailsButton.setAttribute('aria-pressed', String(on));
+    }
+    details.show(infoHash ? (rows.get(infoHash)?.handle ?? null) : null);
+  }
+
+  function makeRow(handle: TorrentHandle): Row {
+    const name = el('span', { class: 'name' });
+    const status = el('span', { class: 'pill' });
+    const notes = el('span', { class: 'notes' });
+    const fill = el('div', { class: 'fill' });
+    const bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill);
+    const pct = el('span', { class: 'pct' });
+    const detailsButton = el('button', { class: 'small details-toggle', 'aria-pressed': 'false' }, 'Details');
+    const remove = el('button', { class: 'small danger remove', title: 'Stop this torrent in this tab' }, 'Remove');
+    const actions = el('div', { class: 'actions-inner' }, detailsButton, remove);
+    const down = el('span', { class: 'rate down', title: 'download rate' });
+    const up = el('span', { class: 'rate up' });
+    const nameCell = el('td', { class: 'name-cell', 'data-label': 'Name' }, name, el('div', { class: 'sub' }, status, notes));
+    const tr = el(
+      'tr',
+      { 'data-infohash': handle.infoHash, class: 'torrent' },
+      nameCell,
+      el('td', { class: 'num', 'data-label': 'Size' }),
+      el('td', { class: 'progress-cell', 'data-label': 'Progress' }, bar, pct),
+      el('td', { class: 'num rates', 'data-label': 'Speed ↓ / ↑' }, el('div', {}, down, up)),
+      el('td', { class: 'num', 'data-label': 'ETA' }),
+      el('td', { class: 'num', 'data-label': 'Peers' }),
+      el('td', { class: 'actions' }, actions),
+    );
+    const cells = tr.children;
+    const row: Row = {
+      infoHash: handle.infoHash,
+      handle,
+      tr,
+      name,
+      status,
+      notes,
+      size: cells[1] as HTMLElement,
+      bar,
+      fill,
+      pct,
+      down,
+      up,
+      rates: cells[3] as HTMLElement,
+      eta: cells[4] as HTMLElement,
+      peers: cells[5] as HTMLElement,
+      actions,
+      detailsButton,
+      save: null,
+      saveUrl: null,
+      revokeTimer: undefined,
+      offs: [],
+      done: false,
+    };
+    detailsButton.addEventListener('click', () => select(selected === row.infoHash ? null : row.infoHash));
+    name.addEventListener('click', () => select(row.infoHash));
+    remove.addEventListener('click', () => {
+      const label = row.handle.name();
+      row.handle.remove();
+      hooks.log(`removed torrent ${label}`);
+      refresh(true);
+    });
+    row.offs.push(
+      handle.on('progress', () => schedule()),
+      handle.on('warning', ({ message }) => hooks.log(`${row.handle.name()}: ${message}`)),
+      handle.on('error', ({ message }) => {
+        hooks.log(`${row.handle.name()}: error: ${message}`);
+        hooks.showError(`${row.handle.name()}: ${message}`);
+      }),
+    );
+    void handle.done.then(() => {
+      if (rows.get(row.infoHash) === row) {
+        hooks.log(`${row.handle.name()} is complete`);
+        schedule();
+      }
+    });
+    return row;
+  }
+
+  function addSave(row: Row): void {
+    const a = el('a', { class: 'button save-link', download: row.handle.name() || 'download.bin', title: 'Save the file to disk' }, 'Save');
+    let preparing = false;
+    a.addEventListener('click', (e) => {
+      if (row.saveUrl) return; // the object URL is ready: let the browser download it
+      e.preventDefault();
+      if (preparing) return;
+      preparing = true;
+      a.textContent = 'Preparing…';
+      row.handle
+        .bytes()
+        .then((bytes) => {
+          const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+          row.saveUrl = URL.createObjectURL(blob);
+          a.href = row.saveUrl;
+          a.textContent = 'Save';
+          a.click();
+          // Keep the bytes in memory only for a while; a later click prepares them again.
+          clearTimeout(row.revokeTimer);
+          row.revokeTimer = setTimeout(() => revokeSave(row), 60_000);
+        })
+        .catch((err: unknown) => {
+          a.textContent = 'Save';
+          hooks.showError(`Could not save ${row.handle.name()}: ${describeError(err)}`);
+        })
+        .finally(() => {
+          preparing = false;
+        });
+    });
+    row.save = a;
+    row.actions.prepend(a);
+  }
+
+  function revokeSave(row: Row): void {
+    clearTimeout(row.revokeTimer);
+    if (row.saveUrl) URL.revokeObjectURL(row.saveUrl);
+    row.saveUrl = null;
+    row.save?.removeAttribute('href');
+  }
+
+  function updateRow(row: Row): { down: number; up: number } {
+    const h = row.handle;
+    const p = h.progress();
+    const peerCount = h.peers().length;
+    const hasMeta = p.pieces > 0;
+    const state = hasMeta && !p.done ? h.pieceMap().state : null;
+    const remaining = remainingBytes(p, state);
+    const fraction = p.done ? 1 : hasMeta && p.length > 0 ? (p.length - remaining) / p.length : 0;
+    // Never show 100% before the last piece is verified.
+    const percent = p.done ? 100 : Math.min(99.9, Math.floor(fraction * 1000) / 10);
+
+    row.name.textContent = h.name();
+    row.name.title = `${h.name()}\ninfo hash ${h.infoHash}`;
+    const [statusText, statusKind] = p.done
+      ? ['seeding', 'ok']
+      : !hasMeta
+        ? ['fetching metadata', 'warn-pill']
+        : peerCount === 0
+          ? ['waiting for peers', 'muted-pill']
+          : ['downloading', 'info'];
+    row.status.textContent = statusText;
+    row.status.className = `pill ${statusKind}`;
+    const notes: string[] = [];
+    if (p.corruptPieces) notes.push(plural(p.corruptPieces, 'corrupt piece'));
+    if (p.banned) notes.push(`${plural(p.banned, 'peer')} banned`);
+    row.notes.textContent = notes.join(' · ');
+    row.notes.className = notes.length ? 'notes warn-text' : 'notes';
+
+    row.size.textContent = hasMeta ? formatBytes(p.length) : '—';
+    row.size.title = hasMeta ? `${p.length.toLocaleString()} bytes in ${plural(p.pieces, 'piece')}` : 'size unknown until the metadata arrives';
+    row.fill.style.width = `${percent}%`;
+    row.fill.className = p.done ? 'fill done' : 'fill';
+    row.bar.setAttribute('aria-valuenow', String(percent));
+    row.pct.textContent = `${percent}%`;
+    row.pct.title = hasMeta ? `${p.have} of ${plural(p.pieces, 'piece')}` : '';
+    row.down.textContent = `↓ ${formatRate(p.downRate)}`;
+    row.up.textContent = `↑ ${formatRate(p.upRate)}`;
+    row.up.title = `${formatBytes(p.uploaded)} uploaded`;
+    row.eta.textContent = p.done ? 'done' : p.downRate >= 1 && Number.isFinite(remaining) ? formatDuration(remaining / p.downRate) : '—';
+    row.eta.title = p.done ? '' : Number.isFinite(remaining) ? `${formatBytes(remaining)} left` : '';
+    row.peers.textContent = String(peerCount);
+
+    if (p.done && !row.done) {
+      row.done = true;
+      addSave(row);
+    }
+    if (row.save) row.save.download = h.name() || 'download.bin';
+    return { down: p.downRate, up: p.upRate };
+  }
+
+  let lastFull = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Refresh the rows; when `full` (once a second, and after the UI started or removed one), first
+   * sync them with p2p.torrents() and refresh the peers table too. (Progress events only update
+   * the rows of the handles we hold: each p2p.torrents() call makes new handles.)
+   */
+  function refresh(full = false): void {
+    clearTimeout(pending);
+    pending = undefined;
+    if (full) sync();
+    if (rows.size === 0) rowsBody.replaceChildren(emptyRow);
+    else emptyRow.remove();
+    countBadge.textContent = String(rows.size);
+
+    let down = 0;
+    let up = 0;
+    for (const row of rows.values()) {
+      const r = updateRow(row);
+      down += r.down;
+      up += r.up;
+    }
+    totals.textContent = rows.size ? `↓ ${formatRate(down)} · ↑ ${formatRate(up)}` : '';
+    const now = Date.now();
+    if (selected && rows.has(selected)) {
+      const isFull = full || now - lastFull >= 1000;
+      if (isFull) lastFull = now;
+      details.update(isFull);
+    }
+  }
+
+  function sync(): void {
+    const handles = p2p.torrents();
+    const seen = new Set<string>();
+    for (const h of handles) {
+      seen.add(h.infoHash);
+      let row = rows.get(h.infoHash);
+      if (!row) {
+        row = makeRow(h);
+        rows.set(h.infoHash, row);
+        rowsBody.append(row.tr);
+      }
+    }
+    for (const [hash, row] of rows) {
+      if (seen.has(hash)) continue;
+      for (const off of row.offs) off();
+      revokeSave(row);
+      row.tr.remove();
+      rows.delete(hash);
+      if (selected === hash) select(null);
+    }
+  }
+
+  /** Refresh soon (progress events come per piece: coalesce them). */
+  function schedule(): void {
+    pending ??= setTimeout(() => refresh(false), 200);
+  }
+  setInterval(() => refresh(true), 1000);
+
+  /** After the UI started a torrent: show it, and its details if nothing else is selected. */
+  function focusTorrent(infoHash: string): void {
+    refresh(true);
+    if (!selected && rows.has(infoHash)) select(infoHash);
+    rows.get(infoHash)?.tr.scrollIntoView({ block: 'nearest' });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Share a file
+
+  const fileInput = el('input', { type: 'file', id: 'share-input', multiple: '', class: 'visually-hidden', tabindex: '-1' });
+  const pick = el('label', { for: 'share-input', class: 'button', id: 'share-pick' }, 'Choose files…');
+  const zone = el(
+    'div',
+    { class: 'dropzone', id: 'dropzone', tabindex: '0', role: 'button', 'aria-label': 'Drop files here to share them, or press Enter to choose files' },
+    el('div', { class: 'drop-icon', 'aria-hidden': 'true' }, '⇪'),
+    el('div', {}, el('strong', {}, 'Drop files here'), el('span', { class: 'muted' }, ' to share them, or')),
+    pick,
+  );
+  const jobs = el('div', { class: 'jobs', id: 'share-jobs' });
+  const share = el(
+    'section',
+    { class: 'card', id: 'share-card' },
+    el('h2', {}, 'Share a file'),
+    zone,
+    fileInput,
+    el('p', { class: 'hint muted' }, 'The file is cut in 256 KiB pieces, hashed, stored in this browser and seeded from this tab.'),
+    jobs,
+  );
+
+  zone.addEventListener('click', (e) => {
+    if (!(e.target instanceof Node && pick.contains(e.target))) fileInput.click();
+  });
+  zone.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      fileInput.click();
+    }
+  });
+  fileInput.addEventListener('change', () => {
+    const files = [...(fileInput.files ?? [])];
+    fileInput.value = '';
+    shareFiles(files);
+  });
+  const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  // The whole window accepts dropped files (a file dropped elsewhere would make the browser open
+  // it and leave the page, and with it this peer).
+  addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dragging');
+  });
+  addEventListener('dragleave', (e) => {
+    if (!e.relatedTarget) zone.classList.remove('dragging');
+  });
+  addEventListener('drop', (e) => {
+    zone.classList.remove('dragging');
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    shareFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+
+  let queue: Promise<void> = Promise.resolve();
+  function shareFiles(files: File[]): void {
+    for (const file of files) {
+      const job = makeJob(file);
+      queue = queue.then(() => runJob(file, job));
+    }
+  }
+
+  interface Job {
+    root: HTMLElement;
+    status: HTMLElement;
+    bar: HTMLProgressElement;
+    result: HTMLElement;
+    error: HTMLElement;
+  }
+
+  function makeJob(file: File): Job {
+    const status = el('span', { class: 'job-status muted' }, 'queued');
+    const bar = el('progress', { class: 'job-bar', max: '1' });
+    const dismiss = el('button', { class: 'dismiss small', title: 'Dismiss' }, '×');
+    const root = el(
+      'div',
+      { class: 'share-job', 'data-state': 'queued' },
+      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, file.name), el('span', { class: 'muted' }, formatBytes(file.size)), dismiss),
+      status,
+      bar,
+    );
+    const result = el('div', { class: 'field-row', hidden: '' });
+    const error = el('p', { class: 'field-error', role: 'alert', hidden: '' });
+    root.append(result, error);
+    dismiss.addEventListener('click', () => root.remove());
+    jobs.prepend(root);
+    while (jobs.childElementCount > 5) jobs.lastElementChild?.remove();
+    return { root, status, bar, result, error };
+  }
+
+  function setJob(job: Job, state: string, text: string, progress?: number | null): void {
+    job.root.dataset.state = state;
+    job.status.textContent = text;
+    if (progress === undefined) job.bar.hidden = true;
+    else {
+      job.bar.hidden = false;
+      if (progress === null) job.bar.removeAttribute('value');
+      else job.bar.value = progress;
+    }
+  }
+
+  async function runJob(file: File, job: Job): Promise<void> {
+    try {
+      if (file.size === 0) throw new Error(`${file.name} is empty: there is nothing to share.`);
+      setJob(job, 'reading', 'Reading the file…', 0);
+      const bytes = await readFile(file, (f) => setJob(job, 'reading', `Reading the file… ${Math.floor(f * 100)}%`, f));
+      const pieces = Math.ceil(bytes.length / 262_144);
+      setJob(job, 'hashing', `Hashing and storing ${plural(pieces, 'piece')}…`, null);
+      const { infoHash, magnet } = await p2p.share(bytes, file.name);
+      setJob(job, 'done', `Seeding · info hash ${infoHash.slice(0, 12)}…`);
+      const field = el('input', { class: 'magnet', readonly: '', 'aria-label': `magnet link of ${file.name}` });
+      field.value = magnet;
+      field.addEventListener('focus', () => field.select());
+      const copy = el('button', { class: 'copy' }, 'Copy');
+      copy.addEventListener('click', () => {
+        void copyText(magnet, field).then((r) => flash(copy, r === 'copied' ? 'Copied' : 'Press Ctrl+C'));
+      });
+      job.result.replaceChildren(field, copy);
+      job.result.hidden = false;
+      hooks.log(`sharing ${file.name} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}`);
+      focusTorrent(infoHash);
+    } catch (err) {
+      setJob(job, 'error', 'Not shared');
+      job.error.textContent = describeError(err);
+      job.error.hidden = false;
+      hooks.log(`could not share ${file.name}: ${describeError(err)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Download
+
+  const dlInput = el('input', {
+    id: 'download-input',
+    type: 'text',
+    placeholder: 'magnet:?xt=urn:btih:… or info hash',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'download-error',
+  });
+  const dlButton = el('button', { type: 'submit', id: 'download-button' }, 'Download');
+  const dlError = el('p', { class: 'field-error', id: 'download-error', role: 'alert', hidden: '' });
+  const form = el(
+    'form',
+    { id: 'download-form', novalidate: '' },
+    el('label', { for: 'download-input', class: 'muted label' }, 'Magnet link or info hash'),
+    el('div', { class: 'field-row' }, dlInput, dlButton),
+    dlError,
+  );
+  const download = el(
+    'section',
+    { class: 'card', id: 'download-card' },
+    el('h2', {}, 'Download'),
+    form,
+    el('p', { class: 'hint muted' }, 'Pieces come from every peer of the swarm at once, rarest first; each is checked against its SHA-1 hash.'),
+  );
+  function dlProblem(message: string | null): void {
+    dlError.textContent = message ?? '';
+    dlError.hidden = !message;
+    if (message) dlInput.setAttribute('aria-invalid', 'true');
+    else dlInput.removeAttribute('aria-invalid');
+  }
+  dlInput.addEventListener('input', () => dlProblem(null));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = dlInput.value.trim();
+    if (!text) {
+      dlProblem('Paste a magnet link (magnet:?xt=urn:btih:…) or a 40-character hex info hash.');
+      return;
+    }
+    dlButton.disabled = true;
+    dlButton.textContent = 'Starting…';
+    p2p
+      .download(text)
+      .then((h) => {
+        dlInput.value = '';
+        dlProblem(null);
+        hooks.log(`downloading ${h.name()} (${shortId(h.infoHash)})`);
+        focusTorrent(h.infoHash);
+      })
+      .catch((err: unknown) => dlProblem(`Cannot download this: ${describeError(err)}`))
+      .finally(() => {
+        dlButton.disabled = false;
+        dlButton.textContent = 'Download';
+      });
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Rate limits
+
+  const limitInput = (id: string, label: string) =>
+    el('input', { id, type: 'number', min: '0', step: 'any', inputmode: 'decimal', placeholder: 'unlimited', 'aria-label': label });
+  const upInput = limitInput('limit-up', 'upload limit in KiB/s');
+  const downInput = limitInput('limit-down', 'download limit in KiB/s');
+  const limitsStatus = el('p', { class: 'muted', id: 'limits-status' });
+  const limitsError = el('p', { class: 'field-error', id: 'limits-error', role: 'alert', hidden: '' });
+  const limits = el(
+    'section',
+    { class: 'card', id: 'limits-card' },
+    el('h2', {}, 'Rate limits'),
+    el(
+      'div',
+      { class: 'limits' },
+      el('label', { for: 'limit-up' }, '↑ Upload'),
+      upInput,
+      el('span', { class: 'muted' }, 'KiB/s'),
+      el('label', { for: 'limit-down' }, '↓ Download'),
+      downInput,
+      el('span', { class: 'muted' }, 'KiB/s'),
+    ),
+    limitsStatus,
+    limitsError,
+  );
+
+  /** KiB/s typed in a field: NaN when invalid, Infinity when empty (unlimited). */
+  function kib(input: HTMLInputElement): number {
+    const t = input.value.trim();
+    if (t === '') return Infinity;
+    const v = Number(t);
+    return Number.isFinite(v) && v >= 0 ? v : NaN;
+  }
+  const describeLimit = (k: number) => (Number.isFinite(k) && k > 0 ? `${k} KiB/s` : 'unlimited');
+  let applied = '';
+  function applyLimits(): void {
+    const up = kib(upInput);
+    const down = kib(downInput);
+    if (Number.isNaN(up) || Number.isNaN(down)) {
+      limitsError.textContent = 'A limit is a number of KiB/s, 0 or more (empty or 0: unlimited).';
+      limitsError.hidden = false;
+      return;
+    }
+    limitsError.hidden = true;
+    const key = `${up}/${down}`;
+    if (key === applied) return;
+    applied = key;
+    const bytes = (k: number) => (Number.isFinite(k) && k > 0 ? Math.max(1, Math.round(k * 1024)) : Infinity);
+    p2p.setRateLimits({ up: bytes(up), down: bytes(down) });
+    limitsStatus.textContent = `Upload ${describeLimit(up)} · download ${describeLimit(down)}`;
+    try {
+      sessionStorage.setItem(SESSION_LIMITS, JSON.stringify({ up: upInput.value.trim(), down: downInput.value.trim() }));
+    } catch {
+      // Storage may be unavailable; the limits still apply to this tab.
+    }
+  }
+  let limitTimer: ReturnType<typeof setTimeout> | undefined;
+  for (const input of [upInput, downInput]) {
+    input.addEventListener('change', () => {
+      clearTimeout(limitTimer);
+      applyLimits();
+    });
+    input.addEventListener('input', () => {
+      clearTimeout(limitTimer);
+      limitTimer = setTimeout(applyLimits, 600);
+    });
+  }
+  // A reload of the tab keeps its limits (like its peer id).
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_LIMITS) ?? 'null') as { up?: unknown; down?: unknown } | null;
+    if (saved && typeof saved.up === 'string') upInput.value = saved.up;
+    if (saved && typeof saved.down === 'string') downInput.value = saved.down;
+  } catch {
+    // Ignore unreadable saved limits.
+  }
+  if (upInput.value || downInput.value) applyLimits();
+  else limitsStatus.textContent = 'Upload unlimited · download unlimited';
+
+  refresh(true);
+  void p2p.ready.then(() => refresh(true));
+  return { share, download, list, details: details.element, limits };
+}
+
+function readFile(file: File, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsArrayBuffer(file);
+  });
+}
