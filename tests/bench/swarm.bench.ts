@@ -14,7 +14,8 @@
  *
  * Environment: BENCH_PORT (8796), BENCH_MIB (32), BENCH_N ("4,8"), BENCH_UP_MIB (2),
  * BENCH_ONLY (comma list of swarm,cs,capped-swarm,capped-cs,webtorrent), BENCH_STALL_S (60),
- * BENCH_TIMEOUT_S (600), BENCH_VERBOSE=1 (progress every 5 s on stderr).
+ * BENCH_TIMEOUT_S (600), BENCH_VERBOSE=1 (progress every 5 s on stderr), BENCH_TRACE=1 (our pages
+ * log their tracker messages, RTCPeerConnection states and torrent peer events; shown on a stall).
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +32,7 @@ const U = Math.round(Number(process.env.BENCH_UP_MIB ?? 2) * MiB);
 const STALL_MS = Number(process.env.BENCH_STALL_S ?? 60) * 1000;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 600) * 1000;
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
+const TRACE = process.env.BENCH_TRACE === '1';
 const KINDS = ['swarm', 'cs', 'webtorrent', 'capped-swarm', 'capped-cs'] as const;
 type Kind = (typeof KINDS)[number];
 const ONLY = new Set((process.env.BENCH_ONLY ?? KINDS.join(',')).split(',').map((s) => s.trim()));
@@ -43,6 +45,7 @@ if (!engine) throw new Error('bench:swarm needs Chromium (apt-get install -y chr
 declare global {
   interface Window {
     benchT?: TorrentHandle;
+    benchTrace?: string[];
     wtb?: { client: any; torrent: any };
   }
 }
@@ -109,9 +112,72 @@ async function openOurs(browser: Browser, errors: string[], room: string): Promi
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (err) => errors.push(`${err.name}: ${err.message}`));
+  if (TRACE) await page.addInitScript(traceScript);
   await page.goto(`${server.url}/?room=${room}`);
   await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
   return { context, page };
+}
+
+/**
+ * BENCH_TRACE=1: in our pages, log (window.benchTrace) the tracker socket's messages (who offered
+ * to whom, who answered) and every RTCPeerConnection's state changes, with times since load.
+ */
+function traceScript(): void {
+  const log: string[] = [];
+  window.benchTrace = log;
+  const at = () => new Date().toISOString().slice(14, 23); // mm:ss.mmm, comparable across pages
+  const hex = (b: unknown) =>
+    typeof b === 'string' ? [...b].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').slice(-6) : '?';
+  const describe = (m: Record<string, unknown>) =>
+    m.offer
+      ? `offer from ${hex(m.peer_id)}`
+      : m.answer
+        ? `answer ${m.to_peer_id ? `to ${hex(m.to_peer_id)}` : `from ${hex(m.peer_id)}`}`
+        : m.event || m.numwant !== undefined
+          ? `announce ${m.event ?? ''} offers=${Array.isArray(m.offers) ? m.offers.length : 0} left=${m.left}`
+          : m.interval
+            ? `interval complete=${m.complete} incomplete=${m.incomplete}`
+            : m['failure reason']
+              ? `FAILURE ${m['failure reason']}`
+              : Object.keys(m).join(',');
+  const NativeWS = window.WebSocket;
+  class TracedWS extends NativeWS {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      if (!String(url).includes('/announce')) return;
+      this.addEventListener('open', () => log.push(`${at()} tracker open`));
+      this.addEventListener('close', (e) => log.push(`${at()} tracker close ${e.code}`));
+      this.addEventListener('message', (e) => {
+        try {
+          log.push(`${at()} tracker <- ${describe(JSON.parse(String(e.data)))}`);
+        } catch {
+          log.push(`${at()} tracker <- (unparsed)`);
+        }
+      });
+      const send = this.send.bind(this);
+      this.send = (data) => {
+        try {
+          log.push(`${at()} tracker -> ${describe(JSON.parse(String(data)))}`);
+        } catch {
+          // not JSON
+        }
+        send(data);
+      };
+    }
+  }
+  window.WebSocket = TracedWS;
+  const NativePC = window.RTCPeerConnection;
+  let n = 0;
+  class TracedPC extends NativePC {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      const id = ++n;
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState !== 'connecting' && this.connectionState !== 'new') log.push(`${at()} pc#${id} ${this.connectionState}`);
+      });
+    }
+  }
+  window.RTCPeerConnection = TracedPC;
 }
 
 /** A WebTorrent client in a page of our origin (not our app: a plain page), its bundle served by Playwright. */
@@ -236,15 +302,16 @@ const viewOurs = (): OurView | null => {
 function sampleOurs(cast: Cast): () => Promise<Sample[]> {
   return async () => {
     const [seeder, ...leechers] = await Promise.all([cast.seeder, ...cast.leechers].map((p) => p.evaluate(viewOurs)));
-    const leecherIds = new Set(seeder?.peers.map((q) => q.id) ?? []);
-    // Leecher i's own id: the one leecher id it does not see, once the ids already placed are set aside.
-    const own: (string | undefined)[] = leechers.map(() => undefined);
+    // Each page's own BitTorrent id, by elimination: it is an id the others see but it does not.
+    const views = [seeder, ...leechers];
+    const universe = new Set(views.flatMap((v) => v?.peers.map((q) => q.id) ?? []));
+    const own: (string | undefined)[] = views.map(() => undefined);
     for (let changed = true; changed; ) {
       changed = false;
-      leechers.forEach((v, i) => {
-        if (own[i]) return;
-        const seen = new Set(v?.peers.map((q) => q.id) ?? []);
-        const missing = [...leecherIds].filter((id) => !seen.has(id) && !own.includes(id));
+      views.forEach((v, i) => {
+        if (own[i] || !v) return;
+        const seen = new Set(v.peers.map((q) => q.id));
+        const missing = [...universe].filter((id) => !seen.has(id) && !own.includes(id));
         if (missing.length === 1) {
           own[i] = missing[0];
           changed = true;
@@ -253,16 +320,21 @@ function sampleOurs(cast: Cast): () => Promise<Sample[]> {
     }
     const role = (id: string) => {
       const i = own.indexOf(id);
-      if (i >= 0) return `leecher ${i}`;
-      return leecherIds.has(id) ? `leecher ?${id.slice(-6)}` : seeder ? 'SEEDER' : `?${id.slice(-6)}`;
+      return i === 0 ? 'SEEDER' : i > 0 ? `leecher ${i - 1}` : `?${id.slice(-6)}`;
     };
     const describe = (v: OurView | null) => (v ? `${v.summary}; ${v.peers.length} peers: ${v.peers.map((q) => `[${role(q.id)}: ${q.desc}]`).join(' ')}` : 'no torrent yet');
-    const out: Sample[] = leechers.map((v) => ({ have: v?.have ?? 0, pieces: v?.pieces ?? 0, fetched: v?.fetched ?? 0, text: describe(v ?? null) }));
+    const idNote = (i: number) => (own[i] ? ` (id …${own[i]!.slice(-6)})` : '');
+    const out: Sample[] = leechers.map((v, i) => ({
+      have: v?.have ?? 0,
+      pieces: v?.pieces ?? 0,
+      fetched: v?.fetched ?? 0,
+      text: `${idNote(i + 1).trim()} ${describe(v ?? null)}`.trim(),
+    }));
     // The seeder's own view comes last in the report (not counted as progress).
     if (seeder) {
       const unchoked = seeder.peers.filter((q) => q.desc.includes('we unchoke')).length;
       const interested = seeder.peers.filter((q) => q.desc.includes('it interested')).length;
-      out.push({ have: 0, pieces: 0, fetched: 0, text: `SEEDER: ${describe(seeder)}`, brief: `seeder unchokes ${unchoked} of ${interested} interested, ${seeder.summary.replace(/^.*uploaded/, 'uploaded')}` });
+      out.push({ have: 0, pieces: 0, fetched: 0, text: `SEEDER${idNote(0)}: ${describe(seeder)}`, brief: `seeder unchokes ${unchoked} of ${interested} interested, ${seeder.summary.replace(/^.*uploaded/, 'uploaded')}` });
     }
     return out;
   };
@@ -313,6 +385,14 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
               const t0 = Date.now();
               const t = await window.p2p.download(magnet, upload ? undefined : { upload: false });
               window.benchT = t;
+              if (window.benchTrace) {
+                const log = window.benchTrace;
+                const on = t.on as unknown as (e: string, fn: (x: { id: string; reason?: string }) => void) => void;
+                const at = () => new Date().toISOString().slice(14, 23);
+                log.push(`${at()} download() called`);
+                on('peer-add', (x) => log.push(`${at()} torrent peer-add ${x.id.slice(-6)}`));
+                on('peer-remove', (x) => log.push(`${at()} torrent peer-remove ${x.id.slice(-6)}: ${x.reason}`));
+              }
               await t.done;
               return { t0, t1: Date.now() } as Timing;
             },
@@ -344,6 +424,10 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
     row.status = (err as Error).message.split('\n')[0] as string;
     const detail = (err as { detail?: string }).detail;
     problems.push(`${label}: ${(err as Error).message}${detail ? `\n${detail}` : ''}`);
+    if (TRACE) {
+      const traces = await Promise.all([cast.seeder, ...cast.leechers].map((p) => p.evaluate(() => window.benchTrace ?? []).catch(() => [] as string[])));
+      traces.forEach((t, i) => console.error(`  trace of ${i === 0 ? 'the seeder' : `leecher ${i - 1}`} (${label}):\n    ${t.join('\n    ')}`));
+    }
   } finally {
     if (cast.errors.length) problems.push(`${label}: page errors: ${[...new Set(cast.errors)].join(' | ')}`);
     await closeCast(cast);

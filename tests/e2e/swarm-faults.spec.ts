@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { downloadSha, shareRandom } from './swarm.spec';
+import { downloadSha, shareRandom } from './torrents';
 
 const MiB = 1024 * 1024;
 
