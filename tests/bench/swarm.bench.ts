@@ -392,6 +392,8 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
                 log.push(`${at()} download() called`);
                 on('peer-add', (x) => log.push(`${at()} torrent peer-add ${x.id.slice(-6)}`));
                 on('peer-remove', (x) => log.push(`${at()} torrent peer-remove ${x.id.slice(-6)}: ${x.reason}`));
+                on('metadata', () => log.push(`${at()} torrent metadata installed`));
+                on('warning', (x) => log.push(`${at()} torrent warning: ${x.reason ?? JSON.stringify(x)}`));
               }
               await t.done;
               return { t0, t1: Date.now() } as Timing;

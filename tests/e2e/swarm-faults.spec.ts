@@ -9,8 +9,8 @@ test('the seeder leaves once one full copy is out in the swarm: every leecher st
   const other = await launchBrowser();
   const leechers = [await peer(await browser.newContext()), await peer(await browser.newContext()), await peer(await other.newContext())];
   // Slow uplinks, so that one distributed copy exists long before any leecher is done.
-  await seeder.evaluate(() => window.p2p.setRateLimits({ up: 1.5 * 1024 * 1024 }));
-  for (const l of leechers) await l.evaluate(() => window.p2p.setRateLimits({ up: 256 * 1024 }));
+  await seeder.evaluate(() => window.p2p.setRateLimits({ up: 1024 * 1024 }));
+  for (const l of leechers) await l.evaluate(() => window.p2p.setRateLimits({ up: 64 * 1024 }));
   const { magnet, sha256 } = await shareRandom(seeder, 8 * MiB, 'seeder-leaves.bin');
   const results = leechers.map((l) => downloadSha(l, magnet));
   // Wait until the leechers together hold every piece: one distributed copy.
