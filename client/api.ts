@@ -101,12 +101,19 @@ export interface P2P {
   /** Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. */
   share(file: Blob | Uint8Array, name?: string): Promise<{ infoHash: string; magnet: string }>;
   /**
-   * Download a magnet link (or hex info hash) through its swarm. `upload: false` makes this peer
-   * a pure client that never uploads (for the client-server baseline of the benchmarks).
+   * Download a magnet link (or hex info hash) through its swarm. `peers`: holders found by a
+   * search, reached through the signaling relay besides the tracker's peers. `upload: false`
+   * makes this peer a pure client that never uploads (the client-server baseline of benchmarks).
    */
-  download(magnetOrInfoHash: string, opts?: { upload?: boolean }): Promise<TorrentHandle>;
+  download(magnetOrInfoHash: string, opts?: { upload?: boolean; peers?: string[]; name?: string }): Promise<TorrentHandle>;
   /** The torrents of this tab (shared, downloading, or resumed from storage). */
   torrents(): TorrentHandle[];
+  /**
+   * Find files by name. `via: 'napster'` asks the edge's central index. Results carry the live
+   * holders (`peers`), the mechanism and the time the search took; rejects with a readable
+   * reason when the index cannot be reached.
+   */
+  search(query: string, opts?: { via?: SearchVia }): Promise<SearchHit[]>;
   /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
   setRateLimits(limits: { up?: number; down?: number }): void;
   /** For tests and demonstrations of failure. */
@@ -121,6 +128,20 @@ export interface P2P {
 }
 
 export type P2PEmitter = Emitter<P2PEvents>;
+
+/** Discovery mechanisms (Gnutella, super-peers and the DHT join Napster later). */
+export type SearchVia = 'napster';
+
+export interface SearchHit {
+  infoHash: string;
+  name: string;
+  size: number;
+  /** Peer ids of live holders: pass them to `download(infoHash, { peers })`. */
+  peers: string[];
+  via: SearchVia;
+  /** Milliseconds the search took, as this tab saw it. */
+  ms: number;
+}
 
 declare global {
   interface Window {

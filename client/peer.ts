@@ -5,6 +5,9 @@ import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
+import { isTorrentSignal } from '../protocol/torrent-signal';
+import { IndexClient } from './napster/index-client';
+import { keywords } from '../protocol/keywords';
 import { Emitter } from './core/emitter';
 import { LinkManager } from './net/link-manager';
 import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
@@ -94,7 +97,8 @@ export function createPeer(opts: PeerOptions): P2P {
         leave(msg.id);
         return;
       case 'signal':
-        links.onSignal(msg.from, msg.data);
+        if (isTorrentSignal(msg.data)) bt.relay.onSignal(msg.from, msg.data);
+        else links.onSignal(msg.from, msg.data);
         return;
       default:
         return;
@@ -116,12 +120,26 @@ export function createPeer(opts: PeerOptions): P2P {
   links.on('data', (e) => events.emit('data', e));
   links.on('bad-signal', ({ from, error }) => events.emit('error', { message: `bad signal from ${from}: ${error.message}` }));
 
-  const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.iceServers);
+  const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.iceServers, (to, data) => socket.send({ type: 'signal', to, data }));
   bt.on('error', ({ message }) => events.emit('error', { message }));
+  // Napster: every complete torrent is published, and withdrawn when removed.
+  // A name without a letter or digit has no keyword to be found by: it is not published.
+  const napster = new IndexClient(socket, () =>
+    bt
+      .complete()
+      .filter((t) => keywords(t.name).length > 0)
+      .map((t) => ({ infoHash: t.infoHash, name: t.name, size: t.info?.length ?? 0 })),
+  );
+  bt.on('complete', ({ infoHash }) => {
+    const t = bt.torrents.get(infoHash);
+    if (t && keywords(t.name).length > 0) napster.publish([{ infoHash, name: t.name, size: t.info?.length ?? 0 }]);
+  });
+  bt.on('removed', ({ infoHash }) => napster.unpublish([infoHash]));
 
   socket.start();
   addEventListener('pagehide', () => {
     links.closeAll();
+    napster.destroy();
     bt.destroy();
     socket.stop();
   });
@@ -190,6 +208,14 @@ export function createPeer(opts: PeerOptions): P2P {
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),
     torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
     setRateLimits: (limits) => bt.setRateLimits(limits),
+    search: async (query, searchOpts) => {
+      const via = searchOpts?.via ?? 'napster';
+      if (via !== 'napster') throw new Error(`unknown search mechanism "${String(via)}"`);
+      const t0 = performance.now();
+      const { results } = await napster.search(query);
+      const ms = Math.round(performance.now() - t0);
+      return results.map((r) => ({ ...r, via, ms }));
+    },
     debug: {
       dropSocket: () => socket.drop(),
       sendRaw: (text) => socket.sendRaw(text),

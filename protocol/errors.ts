@@ -7,7 +7,9 @@ export type ProtocolErrorCode =
   | 'unknown-peer'
   | 'rate-limited'
   | 'bad-frame'
-  | 'bad-encoding';
+  | 'bad-encoding'
+  /** A service the edge needs for this request (the Napster index) cannot be reached. */
+  | 'unavailable';
 
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;

@@ -4,14 +4,62 @@
  */
 import { MAX_SIGNAL_MESSAGE, PEER_ID_RE, ROOM_RE } from './constants';
 import { ProtocolError, fieldInt, fieldString, isRecord, parseJsonObject, type ProtocolErrorCode } from './errors';
+import { keywords } from './keywords';
 
 export type SignalData = Record<string, unknown>;
+
+/** Largest message the edge sends, in bytes of UTF-8 (a search result is the biggest). */
+export const MAX_SERVER_MESSAGE = MAX_SIGNAL_MESSAGE * 2;
+
+/** Napster index limits. */
+export const INDEX_LIMITS = {
+  /** Files in one `publish`, info hashes in one `unpublish`. */
+  perMessage: 100,
+  /** Files one peer (one connection) may hold in the index. */
+  perPeer: 1_000,
+  /** Longest file name, in characters (code points). */
+  name: 255,
+  /** Longest query, in characters (code points). */
+  query: 200,
+  /** Words of a query, after `keywords()` normalisation. */
+  queryWords: 8,
+  /** Results of one search. */
+  results: 100,
+  /** Peers listed per search result (ranking counts every live holder). */
+  peersPerResult: 20,
+  /** Largest `ref` of a search. */
+  ref: 2 ** 31,
+} as const;
+
+/** An info hash as the index keeps it: 40 lowercase hex digits. */
+export const INFO_HASH_RE = /^[0-9a-f]{40}$/;
+
+/** A file a peer holds completely, as published to the Napster index. */
+export interface PublishedFile {
+  infoHash: string;
+  name: string;
+  size: number;
+}
+
+/** One search result: a file and the live peers that hold it. */
+export interface SearchResult {
+  infoHash: string;
+  name: string;
+  size: number;
+  peers: string[];
+}
 
 /** Peer → edge. */
 export type ClientMessage =
   | { type: 'signal'; to: string; data: SignalData }
   | { type: 'bootstrap' }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** Napster: add files this peer holds (at most 100 a message, 1,000 a peer). */
+  | { type: 'publish'; files: PublishedFile[] }
+  /** Napster: withdraw files. */
+  | { type: 'unpublish'; infoHashes: string[] }
+  /** Napster: files whose names contain every word of `query`. `ref` pairs the reply. */
+  | { type: 'search'; ref: number; query: string };
 
 /** Edge → peer. */
 export type ServerMessage =
@@ -21,7 +69,11 @@ export type ServerMessage =
   | { type: 'peer-leave'; id: string }
   | { type: 'signal'; from: string; data: SignalData }
   | { type: 'bootstrap'; peers: string[] }
-  | { type: 'error'; code: ProtocolErrorCode; message: string; field?: string }
+  | { type: 'error'; code: ProtocolErrorCode; message: string; field?: string; ref?: number }
+  /** Napster: the answer to a search (`ms`: time the edge took). */
+  | { type: 'search-result'; ref: number; results: SearchResult[]; ms: number }
+  /** Napster: a publish or unpublish was applied; `files` is how many this peer now holds. */
+  | { type: 'published'; files: number }
   | { type: 'pong' }
   /**
    * Sent just before the edge closes a socket, with the close code (CLOSE_CODES) and reason:
@@ -43,6 +95,92 @@ function peerList(obj: Record<string, unknown>, field: string): string[] {
   return v as string[];
 }
 
+/**
+ * A refused search: the error carries the search's `ref`, so that the peer can pair the
+ * refusal with its request (`errorReply` copies it into the reply).
+ */
+export class SearchRefusedError extends ProtocolError {
+  readonly ref: number;
+  constructor(err: ProtocolError, ref: number) {
+    super(err.code, err.message, err.field);
+    this.ref = ref;
+  }
+}
+
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Length in code points (what a person calls characters), counting no further than `max + 1`. */
+function codePoints(s: string, max: number): number {
+  if (s.length <= max) return s.length;
+  let n = 0;
+  for (const _ of s) if (++n > max) break;
+  return n;
+}
+
+/** An info hash: 40 hex digits in either case, returned in lowercase. */
+function infoHashOf(v: unknown, field: string): string {
+  if (typeof v !== 'string' || !/^[0-9a-fA-F]{40}$/.test(v)) {
+    throw new ProtocolError('bad-field', `field "${field}" must be an info hash of 40 hex digits`, field);
+  }
+  return v.toLowerCase();
+}
+
+/** A file name for the index: 1-255 characters of text, with at least one word to index. */
+export function parseFileName(v: unknown): string {
+  const max = INDEX_LIMITS.name;
+  if (typeof v !== 'string' || v.length === 0) throw new ProtocolError('bad-field', 'field "name" must be a non-empty string', 'name');
+  if (codePoints(v, max) > max) throw new ProtocolError('bad-field', `field "name" is longer than ${max} characters`, 'name');
+  if (CONTROL_RE.test(v) || LONE_SURROGATE_RE.test(v)) {
+    throw new ProtocolError('bad-field', 'field "name" contains control characters or malformed text', 'name');
+  }
+  if (keywords(v).length === 0) throw new ProtocolError('bad-field', 'field "name" has no letters or digits to index', 'name');
+  return v;
+}
+
+function publishedFile(v: unknown, i: number): PublishedFile {
+  if (!isRecord(v)) throw new ProtocolError('bad-field', `files[${i}] must be an object`, 'files');
+  try {
+    const infoHash = infoHashOf(v.infoHash, 'infoHash');
+    const name = parseFileName(v.name);
+    const size = v.size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new ProtocolError('bad-field', 'field "size" must be a non-negative safe integer', 'size');
+    }
+    return { infoHash, name, size };
+  } catch (err) {
+    if (err instanceof ProtocolError) throw new ProtocolError(err.code, `files[${i}]: ${err.message}`, err.field);
+    throw err;
+  }
+}
+
+function listField(obj: Record<string, unknown>, field: string): unknown[] {
+  const v = obj[field];
+  if (!Array.isArray(v)) throw new ProtocolError('bad-field', `field "${field}" must be a list`, field);
+  if (v.length > INDEX_LIMITS.perMessage) {
+    throw new ProtocolError('bad-field', `field "${field}" has more than ${INDEX_LIMITS.perMessage} entries: split it over several messages`, field);
+  }
+  return v;
+}
+
+/** The words of a search query: 1-200 characters giving 1-8 keywords. */
+export function queryWords(query: unknown): string[] {
+  const max = INDEX_LIMITS.query;
+  if (typeof query !== 'string' || query.length === 0 || codePoints(query, max) > max) {
+    throw new ProtocolError('bad-field', `field "query" must be a string of 1 to ${max} characters`, 'query');
+  }
+  const words = keywords(query);
+  if (words.length === 0) throw new ProtocolError('bad-field', 'field "query" has no letters or digits to search for', 'query');
+  if (words.length > INDEX_LIMITS.queryWords) {
+    throw new ProtocolError('bad-field', `field "query" has more than ${INDEX_LIMITS.queryWords} words`, 'query');
+  }
+  return words;
+}
+
+function searchRef(obj: Record<string, unknown>): number {
+  return fieldInt(obj, 'ref', 0, INDEX_LIMITS.ref);
+}
+
 /** Parse what a peer sent to the edge. Throws ProtocolError naming the problem. */
 export function parseClientMessage(text: string): ClientMessage {
   const obj = parseJsonObject(text, MAX_SIGNAL_MESSAGE);
@@ -53,18 +191,70 @@ export function parseClientMessage(text: string): ClientMessage {
       return { type: 'bootstrap' };
     case 'ping':
       return { type: 'ping' };
+    case 'publish': {
+      // A file listed twice counts once; its last listing wins.
+      const byHash = new Map<string, PublishedFile>();
+      listField(obj, 'files').forEach((v, i) => {
+        const f = publishedFile(v, i);
+        byHash.delete(f.infoHash);
+        byHash.set(f.infoHash, f);
+      });
+      return { type: 'publish', files: [...byHash.values()] };
+    }
+    case 'unpublish':
+      return { type: 'unpublish', infoHashes: [...new Set(listField(obj, 'infoHashes').map((v) => infoHashOf(v, 'infoHashes')))] };
+    case 'search': {
+      const ref = searchRef(obj);
+      try {
+        queryWords(obj.query);
+      } catch (err) {
+        throw err instanceof ProtocolError ? new SearchRefusedError(err, ref) : err;
+      }
+      return { type: 'search', ref, query: obj.query as string };
+    }
     default:
       throw new ProtocolError('unknown-type', `unknown message type ${JSON.stringify(String(obj.type)).slice(0, 40)}`, 'type');
   }
 }
 
+/**
+ * The `ref` of a search message, read without the full parser (for refusals that happen
+ * before parsing, such as the rate limit); undefined for anything else.
+ */
+export function peekSearchRef(text: string): number | undefined {
+  if (text.length > 1024 || !text.includes('"search"')) return undefined;
+  try {
+    const obj: unknown = JSON.parse(text);
+    if (!isRecord(obj) || obj.type !== 'search') return undefined;
+    return searchRef(obj);
+  } catch {
+    return undefined;
+  }
+}
+
 const ERROR_CODES = new Set<ProtocolErrorCode>([
-  'bad-json', 'unknown-type', 'bad-field', 'oversize', 'unknown-peer', 'rate-limited', 'bad-frame', 'bad-encoding',
+  'bad-json', 'unknown-type', 'bad-field', 'oversize', 'unknown-peer', 'rate-limited', 'bad-frame', 'bad-encoding', 'unavailable',
 ]);
+
+function nonNegativeInt(obj: Record<string, unknown>, field: string): number {
+  return fieldInt(obj, field, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function searchResult(v: unknown): SearchResult {
+  if (!isRecord(v)) throw new ProtocolError('bad-field', 'each search result must be an object', 'results');
+  const peers = peerList(v, 'peers');
+  if (peers.length > INDEX_LIMITS.peersPerResult) throw new ProtocolError('bad-field', 'too many peers in a search result', 'peers');
+  return {
+    infoHash: fieldString(v, 'infoHash', INFO_HASH_RE),
+    name: parseFileName(v.name),
+    size: nonNegativeInt(v, 'size'),
+    peers,
+  };
+}
 
 /** Parse what the edge sent to a peer. Throws ProtocolError naming the problem. */
 export function parseServerMessage(text: string): ServerMessage {
-  const obj = parseJsonObject(text, MAX_SIGNAL_MESSAGE * 2);
+  const obj = parseJsonObject(text, MAX_SERVER_MESSAGE);
   switch (obj.type) {
     case 'welcome':
       return {
@@ -88,8 +278,20 @@ export function parseServerMessage(text: string): ServerMessage {
       if (!ERROR_CODES.has(code)) throw new ProtocolError('bad-field', 'field "code" is not a known error code', 'code');
       const out: ServerMessage = { type: 'error', code, message: fieldString(obj, 'message', undefined, 2048) };
       if (obj.field !== undefined) out.field = fieldString(obj, 'field', undefined, 64);
+      if (obj.ref !== undefined) out.ref = searchRef(obj);
       return out;
     }
+    case 'search-result': {
+      const results = obj.results;
+      if (!Array.isArray(results) || results.length > INDEX_LIMITS.results) {
+        throw new ProtocolError('bad-field', `field "results" must be a list of at most ${INDEX_LIMITS.results} results`, 'results');
+      }
+      const ms = obj.ms;
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ProtocolError('bad-field', 'field "ms" must be a non-negative number', 'ms');
+      return { type: 'search-result', ref: searchRef(obj), results: results.map(searchResult), ms };
+    }
+    case 'published':
+      return { type: 'published', files: fieldInt(obj, 'files', 0, INDEX_LIMITS.perPeer) };
     case 'pong':
       return { type: 'pong' };
     case 'bye':
@@ -99,10 +301,12 @@ export function parseServerMessage(text: string): ServerMessage {
   }
 }
 
-/** An error reply for a refused message. */
-export function errorReply(err: ProtocolError): ServerMessage {
+/** An error reply for a refused message; a refused search's reply carries its `ref`. */
+export function errorReply(err: ProtocolError, ref?: number): ServerMessage {
   const out: ServerMessage = { type: 'error', code: err.code, message: err.message };
   if (err.field !== undefined) out.field = err.field;
+  const r = ref ?? (err instanceof SearchRefusedError ? err.ref : undefined);
+  if (r !== undefined) out.ref = r;
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { Gateway } from './objects/gateway';
+import type { Index } from './objects/index-shard';
 import type { Lobby } from './objects/lobby';
 import type { Swarm } from './objects/swarm';
 
@@ -6,9 +7,12 @@ export interface Env {
   GATEWAY: DurableObjectNamespace<Gateway>;
   LOBBY: DurableObjectNamespace<Lobby>;
   SWARM: DurableObjectNamespace<Swarm>;
+  INDEX: DurableObjectNamespace<Index>;
   ASSETS: Fetcher;
   /** How many Gateway shards terminate the peers' sockets (1 by default). */
   GATEWAY_SHARDS?: string;
+  /** How many Index shards (by keyword hash) each room's Napster directory has (1 if unset). */
+  INDEX_SHARDS?: string;
   /** HMAC secret for peer-id tokens (`wrangler secret put IDENTITY_SECRET`). */
   IDENTITY_SECRET?: string;
   STUN_URLS?: string;
@@ -29,4 +33,9 @@ export function lobbyStub(env: Env, room: string): DurableObjectStub<Lobby> {
 /** The tracker of one torrent, by hex info hash. */
 export function swarmStub(env: Env, infoHash: string): DurableObjectStub<Swarm> {
   return env.SWARM.get(env.SWARM.idFromName(`swarm-${infoHash}`));
+}
+
+/** One shard of a room's Napster index. */
+export function indexStub(env: Env, room: string, shard: number): DurableObjectStub<Index> {
+  return env.INDEX.get(env.INDEX.idFromName(`index-${room}-${shard}`));
 }

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { DEFAULT_ROOM, PEER_ID_RE, ROOM_RE } from '../protocol/constants';
-import { gatewayStub, type Env } from './env';
+import { gatewayStub, indexStub, type Env } from './env';
 import { iceServers } from './core/ice';
 import { resolveIdentity } from './core/identity';
 import { shardCount, shardOf } from './core/shard';
@@ -10,6 +10,7 @@ import { shardCount, shardOf } from './core/shard';
 export { Gateway } from './objects/gateway';
 export { Lobby } from './objects/lobby';
 export { Swarm } from './objects/swarm';
+export { Index } from './objects/index-shard';
 
 /** Without a configured secret each isolate signs with its own random one (fine on wrangler dev). */
 let ephemeralSecret: string | undefined;
@@ -68,6 +69,7 @@ app.get('/api/health', (c) =>
   c.json({
     ok: true,
     shards: shardCount(c.env.GATEWAY_SHARDS),
+    indexShards: shardCount(c.env.INDEX_SHARDS),
     identity: c.env.IDENTITY_SECRET ? 'configured' : 'ephemeral',
     time: Date.now(),
   }),
@@ -76,7 +78,12 @@ app.get('/api/health', (c) =>
 app.get('/api/stats', async (c) => {
   const shards = shardCount(c.env.GATEWAY_SHARDS);
   const gateways = await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(c.env, i).stats()));
-  return c.json({ shards, gateways });
+  // `?room=NAME` adds the sizes of that room's Napster index shards.
+  const room = c.req.query('room');
+  if (room === undefined) return c.json({ shards, gateways });
+  if (!ROOM_RE.test(room)) return c.json({ error: 'room must be 1-64 letters, digits, "-" or "_"' }, 400);
+  const index = await Promise.all(Array.from({ length: shardCount(c.env.INDEX_SHARDS) }, (_, i) => indexStub(c.env, room, i).stats()));
+  return c.json({ shards, gateways, index });
 });
 
 app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'not found' }, 404) : c.env.ASSETS.fetch(c.req.raw)));

@@ -15,10 +15,15 @@ import { PieceStore } from './piece-store';
 import { Torrent } from './torrent';
 import { makePeerId, TrackerClient } from './tracker-client';
 import { WireConnection } from './wire-connection';
+import { RelayLinks } from './relay-links';
+import type SimplePeer from 'simple-peer';
+import type { SignalData } from '../../protocol/signaling';
 
 export interface TorrentClientEvents extends Record<string, unknown> {
   added: { infoHash: string };
   removed: { infoHash: string };
+  /** A torrent became complete (shared, downloaded, or found complete in storage). */
+  complete: { infoHash: string };
   error: { message: string };
 }
 
@@ -31,23 +36,31 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   readonly ready: Promise<void>;
   corruptUploads = false;
 
+  readonly relay: RelayLinks;
+
   constructor(
     readonly trackerUrl: string,
     kv: KV,
     iceServers: RTCIceServer[],
+    /** Send a signal through the edge's relay (for torrent links to peers found by a search). */
+    signal: (to: string, data: SignalData) => boolean,
   ) {
     super();
     this.store = new PieceStore(kv);
     this.tracker = new TrackerClient(trackerUrl, this.peerId, iceServers);
-    this.tracker.on('peer', ({ infoHash, peer, initiator }) => {
-      const t = this.torrents.get(infoHash);
-      if (!t) {
-        peer.destroy();
-        return;
-      }
-      t.addWire(new WireConnection(peer, { infoHash: fromHex(infoHash), peerId: this.peerId }), initiator);
+    this.tracker.on('peer', ({ infoHash, peer, initiator }) => this.attach(infoHash, peer, initiator));
+    this.relay = new RelayLinks({
+      signal,
+      iceServers,
+      has: (infoHash) => this.torrents.has(infoHash),
+      onPeer: (infoHash, peer, initiator) => this.attach(infoHash, peer, initiator),
     });
     this.ready = this.resumeStored();
+  }
+
+  /** Complete torrents: what this tab can serve. */
+  complete(): Torrent[] {
+    return [...this.torrents.values()].filter((t) => t.done);
   }
 
   /** Share bytes as a torrent: pieces hashed and stored, then seeded. */
@@ -68,11 +81,16 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   }
 
   /** Join the swarm of a magnet link (or hex info hash); metadata comes from peers when needed. */
-  async download(magnetOrInfoHash: string, opts: { upload?: boolean } = {}): Promise<Torrent> {
+  /**
+   * Join the swarm of a magnet link (or hex info hash). `peers`: network peer ids known to hold
+   * it (from a search); they are reached through the signaling relay, besides the tracker's.
+   */
+  async download(magnetOrInfoHash: string, opts: { upload?: boolean; peers?: string[]; name?: string } = {}): Promise<Torrent> {
     await this.ready;
     const link = parseMagnet(magnetOrInfoHash);
-    const t = this.torrents.get(link.infoHash) ?? this.create(link.infoHash, link.name ?? link.infoHash.slice(0, 12));
+    const t = this.torrents.get(link.infoHash) ?? this.create(link.infoHash, opts.name ?? link.name ?? link.infoHash.slice(0, 12));
     if (opts.upload === false) t.uploadEnabled = false;
+    if (opts.peers?.length && !t.done) this.relay.connect(link.infoHash, opts.peers.slice(0, 10));
     return t;
   }
 
@@ -95,6 +113,15 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     this.tracker.destroy();
   }
 
+  private attach(infoHash: string, peer: SimplePeer.Instance, initiator: boolean): void {
+    const t = this.torrents.get(infoHash);
+    if (!t) {
+      peer.destroy();
+      return;
+    }
+    t.addWire(new WireConnection(peer, { infoHash: fromHex(infoHash), peerId: this.peerId }), initiator);
+  }
+
   private create(infoHash: string, name: string): Torrent {
     const t = new Torrent(infoHash, name, {
       store: this.store,
@@ -104,6 +131,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       corruptUploads: () => this.corruptUploads,
     });
     t.on('error', (e) => this.emit('error', e));
+    t.on('done', () => this.emit('complete', { infoHash }));
     this.torrents.set(infoHash, t);
     this.tracker.add(infoHash, () => ({ left: t.left(), uploaded: t.uploaded, downloaded: t.fetched, wantPeers: t.wantPeers() }));
     this.emit('added', { infoHash });

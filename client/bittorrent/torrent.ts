@@ -140,6 +140,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   private readonly timer: ReturnType<typeof setInterval>;
   private completed = false;
   private destroyed = false;
+  private installing = false;
 
   constructor(
     readonly infoHash: string,
@@ -168,16 +169,20 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Install the metadata (from a share, from storage, or fetched from peers) and what we hold. */
   async setInfo(info: TorrentInfo, infoBytes: Uint8Array, have?: Bitfield): Promise<void> {
-    if (this.info) return;
+    if (this.info || this.installing) return;
+    this.installing = true;
     const n = info.pieces.length;
+    // Wait for storage before installing anything: bitfields and haves that arrive meanwhile
+    // are kept raw (as before metadata) and applied below, so none is lost.
+    const held = have ?? (await this.deps.store.have(this.infoHash, n));
+    await this.deps.store.saveTorrent({ infoHash: this.infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now() });
     this.info = info;
     this.infoBytes = infoBytes;
     this.name = info.name;
-    this.have = have ?? (await this.deps.store.have(this.infoHash, n));
+    this.have = held;
     this.availability = new Availability(n);
     this.book = new RequestBook(n, info.pieceLength, info.length);
     this.book.setHave(this.have);
-    await this.deps.store.saveTorrent({ infoHash: this.infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now() });
     for (const p of this.peers.values()) {
       try {
         p.bitfield = p.rawBitfield ? Bitfield.fromBytes(p.rawBitfield, n) : new Bitfield(n);

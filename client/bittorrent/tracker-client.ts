@@ -85,10 +85,12 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     const t = this.torrents.get(infoHash);
     if (!t || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     t.last = Date.now();
-    const st = t.state();
-    const numwant = event === 'stopped' || event === 'completed' ? 0 : Math.min(OFFERS_PER_ANNOUNCE, Math.max(0, st.wantPeers));
+    const want = t.state().wantPeers;
+    const numwant = event === 'stopped' || event === 'completed' ? 0 : Math.min(OFFERS_PER_ANNOUNCE, Math.max(0, want));
     const offers = await Promise.all(Array.from({ length: numwant }, () => this.makeOffer(infoHash)));
     const ok = offers.filter((o): o is { offer: Sdp; offer_id: string } => o !== null);
+    // The state as it is now that the offers are ready (a share may have completed meanwhile).
+    const st = t.state();
     this.send({
       action: 'announce',
       info_hash: hexToBinary(infoHash),

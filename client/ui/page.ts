@@ -2,6 +2,7 @@
 import type { LinkStats, P2P } from '../api';
 import { el, formatBytes, shortId } from './dom';
 import { createTorrentUI } from './torrents';
+import { createSearchUI } from './search';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -62,6 +63,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
         'div',
         { class: 'col primary' },
         el('div', { class: 'pair' }, torrents.share, torrents.download),
+        createSearchUI(p2p, { log: (t) => addLog(t) }),
         torrents.list,
         torrents.details,
         linksCard,

@@ -18,6 +18,7 @@
  * log their tracker messages, RTCPeerConnection states and torrent peer events; shown on a stall).
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -65,9 +66,34 @@ interface Row {
   leechersUp: number;
   fetched: number;
   firstDone: number | null;
+  /** The project's sources changed while it ran (wrangler dev reloaded the worker). */
+  reloaded: boolean;
 }
 
 const rows: Row[] = [];
+
+/**
+ * Newest modification time of the sources wrangler dev watches (and of the built client): when it
+ * moves during a scenario, wrangler dev rebuilt and reloaded the worker, which drops every socket
+ * (someone edited the project meanwhile); that scenario's figures are then flagged.
+ */
+function sourceStamp(): number {
+  let newest = 0;
+  for (const dir of ['client', 'protocol', 'worker', 'dist']) {
+    try {
+      for (const f of readdirSync(join(root, dir), { recursive: true }) as string[]) {
+        try {
+          newest = Math.max(newest, statSync(join(root, dir, f)).mtimeMs);
+        } catch {
+          // removed meanwhile
+        }
+      }
+    } catch {
+      // no such directory
+    }
+  }
+  return newest;
+}
 const problems: string[] = [];
 const fmtMiB = (b: number) => (b / MiB).toFixed(1);
 const fmtS = (s: number) => s.toFixed(1);
@@ -358,7 +384,6 @@ function sampleWebTorrent(pages: Page[]): () => Promise<Sample[]> {
     );
 }
 
-
 /** Our client: swarm or client-server, capped or not. */
 async function runOurs(kind: Kind, n: number): Promise<void> {
   const upload = kind === 'swarm' || kind === 'capped-swarm';
@@ -366,7 +391,7 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
   const room = `bench-swarm-${kind}-${n}-${Date.now().toString(36)}`;
   const label = `${kind} N=${n}`;
   const cast = await openCast(n, (b, errors) => openOurs(b, errors, room));
-  const row: Row = { kind, n, seconds: null, status: '', seederUp: 0, leechersUp: 0, fetched: 0, firstDone: null };
+  const row: Row = { kind, n, seconds: null, status: '', seederUp: 0, leechersUp: 0, fetched: 0, firstDone: null, reloaded: false };
   try {
     if (capped) await Promise.all([cast.seeder, ...cast.leechers].map((p) => p.evaluate((up) => window.p2p.setRateLimits({ up }), U)));
     const sha = await cast.seeder.evaluate(makeRandom, F);
@@ -387,13 +412,13 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
               window.benchT = t;
               if (window.benchTrace) {
                 const log = window.benchTrace;
-                const on = t.on as unknown as (e: string, fn: (x: { id: string; reason?: string }) => void) => void;
+                const on = t.on as unknown as (e: string, fn: (x: { id: string; reason?: string; message?: string }) => void) => void;
                 const at = () => new Date().toISOString().slice(14, 23);
                 log.push(`${at()} download() called`);
                 on('peer-add', (x) => log.push(`${at()} torrent peer-add ${x.id.slice(-6)}`));
                 on('peer-remove', (x) => log.push(`${at()} torrent peer-remove ${x.id.slice(-6)}: ${x.reason}`));
                 on('metadata', () => log.push(`${at()} torrent metadata installed`));
-                on('warning', (x) => log.push(`${at()} torrent warning: ${x.reason ?? JSON.stringify(x)}`));
+                on('warning', (x) => log.push(`${at()} torrent warning: ${x.message}`));
               }
               await t.done;
               return { t0, t1: Date.now() } as Timing;
@@ -404,10 +429,16 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
       ),
       sampleOurs(cast),
     );
-    const shas = await Promise.all(cast.leechers.map((p) => p.evaluate(async () => {
+    const shas = await Promise.all(
+      cast.leechers.map((p) =>
+        p
+          .evaluate(async () => {
             const digest = await crypto.subtle.digest('SHA-256', (await window.benchT!.bytes()) as Uint8Array<ArrayBuffer>);
             return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-          }).catch((e: Error) => `error: ${e.message}`)));
+          })
+          .catch((e: Error) => `error: ${e.message}`),
+      ),
+    );
     const bad = shas.map((s, i) => (s === sha ? -1 : i)).filter((i) => i >= 0);
     const stats = await Promise.all(cast.leechers.map((p) => p.evaluate(() => window.benchT!.progress())));
     row.seederUp = await cast.seeder.evaluate(() => window.benchT!.progress().uploaded);
@@ -442,7 +473,7 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
 async function runWebTorrent(n: number): Promise<void> {
   const label = `webtorrent N=${n}`;
   const cast = await openCast(n, openWebTorrent);
-  const row: Row = { kind: 'webtorrent', n, seconds: null, status: '', seederUp: 0, leechersUp: 0, fetched: 0, firstDone: null };
+  const row: Row = { kind: 'webtorrent', n, seconds: null, status: '', seederUp: 0, leechersUp: 0, fetched: 0, firstDone: null, reloaded: false };
   try {
     const sha = await cast.seeder.evaluate(makeRandom, F);
     const magnet = await cast.seeder.evaluate(
@@ -488,7 +519,7 @@ async function runWebTorrent(n: number): Promise<void> {
       ),
     );
     const bad = shas.map((s, i) => (s === sha ? -1 : i)).filter((i) => i >= 0);
-    const stats = await Promise.all(cast.leechers.map((p) => p.evaluate(() => ({ uploaded: window.wtb!.torrent.uploaded as number, fetched: window.wtb!.torrent.downloaded as number }))));
+    const stats = await Promise.all(cast.leechers.map((p) => p.evaluate(() => ({ uploaded: window.wtb!.torrent.uploaded as number, fetched: window.wtb!.torrent.received as number }))));
     row.seederUp = await cast.seeder.evaluate(() => window.wtb!.torrent.uploaded as number);
     row.leechersUp = stats.reduce((a, s) => a + s.uploaded, 0);
     row.fetched = stats.reduce((a, s) => a + s.fetched, 0);
@@ -526,7 +557,7 @@ function printTable(): void {
     'capped-swarm': 'capped swarm',
     'capped-cs': 'capped client-server',
   };
-  const header = ['scenario', 'N', 'time s', 'first s', 'seeder up MiB', '/ N·F', 'leechers up MiB', 'bound s', 'meas/bound', 'target'];
+  const header = ['scenario', 'N', 'time s', 'first s', 'seeder up MiB', '/ N·F', 'leechers up MiB', 'fetched / N·F', 'bound s', 'meas/bound', 'target'];
   const lines: string[][] = [];
   for (const n of [...new Set(NS)]) {
     for (const r of KINDS.flatMap((kind) => rows.filter((x) => x.kind === kind && x.n === n))) {
@@ -544,11 +575,12 @@ function printTable(): void {
       lines.push([
         name[kind],
         String(n),
-        ok ? fmtS(r.seconds!) : r.status.startsWith('FAILED') ? 'FAILED' : r.status.split(' ')[0]!,
+        (ok ? fmtS(r.seconds!) : r.status.startsWith('FAILED') ? 'FAILED' : r.status.split(' ')[0]!) + (r.reloaded ? '*' : ''),
         r.firstDone !== null && ok ? fmtS(r.firstDone) : '',
         ok || r.seederUp ? fmtMiB(r.seederUp) : '',
         ok || r.seederUp ? (r.seederUp / (n * F)).toFixed(2) : '',
         ok || r.leechersUp ? fmtMiB(r.leechersUp) : '',
+        ok || r.fetched ? (r.fetched / (n * F)).toFixed(3) : '',
         bound,
         ratio,
         target,
@@ -558,16 +590,16 @@ function printTable(): void {
     const wt = rows.find((x) => x.kind === 'webtorrent' && x.n === n);
     if (ours?.seconds != null && wt?.seconds != null) {
       const q = ours.seconds / wt.seconds;
-      lines.push(['ours / WebTorrent', String(n), q.toFixed(2), '', '', '', '', '', '', `≤ 1.0${q <= 1 ? ' met' : ' MISSED'}`]);
+      lines.push(['ratio ours / WebTorrent', String(n), q.toFixed(2), '', '', '', '', '', '', '', `≤ 1.0${q <= 1 ? ' met' : ' MISSED'}`]);
     }
     const capped = rows.find((x) => x.kind === 'capped-swarm' && x.n === n);
     if (ours?.seconds != null && capped?.seconds != null) {
       // If the uncapped swarm is already slower than D_p2p, the machine (CPU), not the cap, is the limit.
-      lines.push(['capped / uncapped swarm', String(n), (capped.seconds / ours.seconds).toFixed(2), '', '', '', '', `uncapped ${fmtS(ours.seconds)}`, (ours.seconds / dP2p(n)).toFixed(2), '']);
+      lines.push(['ratio capped / uncapped swarm', String(n), (capped.seconds / ours.seconds).toFixed(2), '', '', '', '', '', `uncapped ${fmtS(ours.seconds)}`, (ours.seconds / dP2p(n)).toFixed(2), '']);
     }
     const cs = rows.find((x) => x.kind === 'cs' && x.n === n);
     if (ours?.seconds != null && cs?.seconds != null) {
-      lines.push(['client-server / swarm', String(n), (cs.seconds / ours.seconds).toFixed(2), '', '', '', '', '', '', '']);
+      lines.push(['ratio client-server / swarm', String(n), (cs.seconds / ours.seconds).toFixed(2), '', '', '', '', '', '', '', '']);
     }
     lines.push([]);
   }
@@ -583,9 +615,10 @@ function printTable(): void {
   for (const l of lines) console.log(l.length ? fmt(l) : '');
   console.log(
     `time: from all leechers calling download() until the last is done (first: the first one done); every leecher's SHA-256 checked.\n` +
-      `seeder up / N·F: bytes the seeder uploaded over N·F = what a server would send; leechers up: bytes leechers uploaded to each other.\n` +
+      `seeder up / N·F: bytes the seeder uploaded over N·F = what a server would send; leechers up: bytes leechers uploaded to each other;\n` +
+      `fetched / N·F: payload bytes the leechers received over N·F (above 1: blocks fetched twice, e.g. endgame duplicates).\n` +
       `capped: every peer (seeder and leechers) setRateLimits({ up: ${fmtMiB(U)} MiB/s }), no download cap.\n` +
-      `capped / uncapped swarm: the capped time over the uncapped one; its meas/bound column is uncapped/D_p2p (>= 1: the machine, not the cap, limits).\n` +
+      `ratio capped / uncapped swarm: capped time over uncapped time; its meas/bound column is uncapped time / D_p2p (>= 1: the machine, not the cap, is the limit).\n` +
       `bounds: D_cs = max(N·F/u_s, F/d_min), D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)), u_s = u_i = ${fmtMiB(U)} MiB/s;\n` +
       `        no download cap is set, so d_min = ∞ and the F/d_min terms are dropped.\n` +
       `WebTorrent: webtorrent ${'2.x'} browser bundle, seeded with ${PIECE / 1024} KiB pieces (as ours), same tracker, no DHT/LSD/PEX.\n` +
@@ -603,8 +636,14 @@ try {
     for (const kind of KINDS) {
       if (!ONLY.has(kind)) continue;
       console.error(`  running: ${kind} N=${n} ...`);
+      const before = sourceStamp();
       if (kind === 'webtorrent') await runWebTorrent(n);
       else await runOurs(kind, n);
+      if (sourceStamp() !== before) {
+        const row = rows[rows.length - 1] as Row;
+        row.reloaded = true;
+        problems.push(`${kind} N=${n}: the project's sources changed during this scenario (someone edited client/, protocol/ or worker/): wrangler dev rebuilt and reloaded the worker, dropping the tracker and signaling sockets; its figures may be off (marked *)`);
+      }
     }
   }
   printTable();

@@ -170,3 +170,22 @@ test('a plain HTTP request to /announce is told to use a WebSocket', async ({ re
   expect(res.status()).toBe(426);
   expect((await res.json())['failure reason']).toMatch(/WebSocket tracker/);
 });
+
+test('a peer whose tracker socket died takes its peer_id back from a new socket', async () => {
+  const ih = randomHex();
+  const pid = randomHex();
+  const first = await TrackerSocket.open();
+  first.announce(ih, pid);
+  await first.next(isAnnounceReply);
+  first.ws.terminate(); // no close frame: the edge may not notice at once
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await TrackerSocket.open();
+  await expect
+    .poll(async () => {
+      second.announce(ih, pid);
+      const m = await second.next((x) => isAnnounceReply(x) || isFailure(x));
+      return isFailure(m) ? String(m['failure reason']) : 'ok';
+    })
+    .toBe('ok');
+  second.close();
+});

@@ -38,7 +38,29 @@ export class SocketLimiter {
   }
 
   check(now: number): LimitVerdict {
-    if (this.bucket.take(now)) return 'ok';
+    return this.charge(now, 1);
+  }
+
+  /**
+   * Spend `cost` tokens at once (a message that costs the edge more than one, such as a search
+   * that asks several Index shards); a refusal spends a strike like any other.
+   */
+  charge(now: number, cost: number): LimitVerdict {
+    if (cost <= 0 || this.bucket.take(now, cost)) return 'ok';
     return this.strikes.take(now) ? 'refuse' : 'close';
   }
+}
+
+/**
+ * What a signaling message costs against the per-socket limit, in messages: one for most; a
+ * search asks several Index shards and gateways, so it costs SEARCH_COST; a publish or
+ * unpublish costs one more per 20 files it carries (a 1,000-file heartbeat costs 60 of the
+ * burst of 100).
+ */
+export const SEARCH_COST = 5;
+
+export function messageCost(msg: { type: string; files?: readonly unknown[]; infoHashes?: readonly unknown[] }): number {
+  if (msg.type === 'search') return SEARCH_COST;
+  if (msg.type === 'publish' || msg.type === 'unpublish') return 1 + Math.floor((msg.files ?? msg.infoHashes ?? []).length / 20);
+  return 1;
 }

@@ -6,12 +6,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
-import { errorReply, parseClientMessage, type ServerMessage, type SignalData } from '../../protocol/signaling';
+import { errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
 import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
-import { SocketLimiter } from '../core/rate-limit';
+import { SocketLimiter, messageCost, type LimitVerdict } from '../core/rate-limit';
 import { failure, type TrackerResponse } from '../../protocol/tracker';
 import { onTrackerMessage } from './tracker-socket';
 import { shardOf } from '../core/shard';
+import { NapsterDesk, type NapsterPeer } from './napster-desk';
 
 /** A socket of one of our peers (`/ws`). */
 interface PeerAttachment {
@@ -51,11 +52,13 @@ export interface GatewayStats {
 export class Gateway extends DurableObject<Env> {
   private readonly limiters = new WeakMap<WebSocket, SocketLimiter>();
   private readonly counters = { messages: 0, relayed: 0, errors: {} as Record<string, number> };
+  private readonly napster: NapsterDesk;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS tracker_swarms (sock TEXT NOT NULL, info_hash TEXT NOT NULL, PRIMARY KEY (sock, info_hash))');
+    this.napster = new NapsterDesk(env, ctx.storage.sql, (room, ids) => this.present(room, ids));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -124,16 +127,19 @@ export class Gateway extends DurableObject<Env> {
       return;
     }
     if (verdict !== 'ok') {
-      this.count('rate-limited');
-      if (verdict === 'close') {
-        this.closeWithBye(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
-        await this.leave(ws);
-      } else this.send(ws, { type: 'error', code: 'rate-limited', message: `more than ${LIMIT_RATE} messages per second` });
+      // A refused search still names its ref, so that the peer can pair the refusal.
+      await this.refuse(ws, verdict, typeof message === 'string' ? peekSearchRef(message) : undefined);
       return;
     }
     try {
       if (typeof message !== 'string') throw new ProtocolError('bad-json', 'binary messages are not accepted');
       const msg = parseClientMessage(message);
+      // Messages that cost the edge more (searches, big publishes) spend more of the limit.
+      const extra = limiter.charge(Date.now(), messageCost(msg) - 1);
+      if (extra !== 'ok') {
+        await this.refuse(ws, extra, msg.type === 'search' ? msg.ref : undefined);
+        return;
+      }
       switch (msg.type) {
         case 'signal': {
           if (msg.to === att.id) throw new ProtocolError('bad-field', 'a peer cannot signal itself', 'to');
@@ -151,6 +157,15 @@ export class Gateway extends DurableObject<Env> {
         case 'ping':
           this.send(ws, { type: 'pong' });
           return;
+        case 'publish':
+          this.send(ws, await this.napster.publish(napsterPeer(att), msg.files));
+          return;
+        case 'unpublish':
+          this.send(ws, await this.napster.unpublish(napsterPeer(att), msg.infoHashes));
+          return;
+        case 'search':
+          this.send(ws, await this.napster.search(napsterPeer(att), msg.ref, msg.query));
+          return;
       }
     } catch (err) {
       if (!(err instanceof ProtocolError)) {
@@ -160,6 +175,19 @@ export class Gateway extends DurableObject<Env> {
       this.count(err.code);
       this.send(ws, errorReply(err));
     }
+  }
+
+  /** A message over the socket's rate limit: refused with an error, or the socket closed. */
+  private async refuse(ws: WebSocket, verdict: LimitVerdict, ref: number | undefined): Promise<void> {
+    this.count('rate-limited');
+    if (verdict === 'close') {
+      this.closeWithBye(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
+      await this.leave(ws);
+      return;
+    }
+    const reply: ServerMessage = { type: 'error', code: 'rate-limited', message: `more than ${LIMIT_RATE} messages per second (a search counts as ${messageCost({ type: 'search' })})` };
+    if (ref !== undefined) reply.ref = ref;
+    this.send(ws, reply);
   }
 
   private async onTracker(ws: WebSocket, att: TrackerAttachment, message: string | ArrayBuffer, verdict: string): Promise<void> {
@@ -192,6 +220,11 @@ export class Gateway extends DurableObject<Env> {
     );
   }
 
+  /** RPC from a Swarm: is this tracker socket still connected? */
+  hasTrackerSocket(sock: string): boolean {
+    return this.ctx.getWebSockets(`sock:${sock}`).length > 0;
+  }
+
   /** RPC from a Swarm: send a tracker message to one tracker socket; false when it is gone. */
   deliverTracker(sock: string, text: string): boolean {
     const sockets = this.ctx.getWebSockets(`sock:${sock}`);
@@ -218,7 +251,8 @@ export class Gateway extends DurableObject<Env> {
       await Promise.all(rows.map((r) => swarmStub(this.env, r.info_hash).leave(att.sock)));
       return;
     }
-    await lobbyStub(this.env, att.room).leave(att.room, att.id, att.conn);
+    // The room hears of the leave, and the index forgets the peer's files, at once.
+    await Promise.all([lobbyStub(this.env, att.room).leave(att.room, att.id, att.conn), this.napster.leave(att.conn)]);
   }
 
   /** RPC from any gateway: hand a signal to peer `to`, stamped with the sender's true id. */
@@ -240,6 +274,11 @@ export class Gateway extends DurableObject<Env> {
     return missing;
   }
 
+  /** RPC from any gateway (a search's live check): which of `ids` have a socket in `room` here. */
+  present(room: string, ids: string[]): string[] {
+    return ids.filter((id) => this.ctx.getWebSockets(id).some((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room));
+  }
+
   stats(): GatewayStats {
     return { sockets: this.ctx.getWebSockets().length, ...this.counters, errors: { ...this.counters.errors } };
   }
@@ -257,6 +296,13 @@ export class Gateway extends DurableObject<Env> {
         await this.leave(ws);
       }
     }
+    // Index holdings of connections whose close this object never saw (e.g. after a restart).
+    const live = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att && att.kind !== 'tracker') live.add(att.conn);
+    }
+    await this.napster.sweep(live);
     if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
   }
 
@@ -297,4 +343,8 @@ export class Gateway extends DurableObject<Env> {
   private count(code: string): void {
     this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
   }
+}
+
+function napsterPeer(att: PeerAttachment): NapsterPeer {
+  return { id: att.id, room: att.room, conn: att.conn, shard: att.shard };
 }

@@ -53,7 +53,14 @@ export class Swarm extends DurableObject<Env> {
 
   async announce(a: AnnounceInput): Promise<AnnounceResult> {
     const existing = this.peer(a.peerId);
-    if (existing && existing.sock !== a.sock) return { ok: false, reason: 'peer_id is in use by another connection' };
+    if (existing && existing.sock !== a.sock) {
+      // The binding holds only while its socket lives: a client whose socket died without a
+      // close (a network drop, a restart of the edge) takes its peer_id back on reconnecting.
+      if (await gatewayStub(this.env, existing.shard).hasTrackerSocket(existing.sock)) {
+        return { ok: false, reason: 'peer_id is in use by another connection' };
+      }
+      this.sql.exec('UPDATE peers SET sock = ?, shard = ? WHERE peer_id = ?', a.sock, a.shard, a.peerId);
+    }
     if (a.event === 'stopped') {
       this.sql.exec('DELETE FROM peers WHERE peer_id = ?', a.peerId);
       return { ok: true, ...this.counts() };

@@ -1,0 +1,106 @@
+/**
+ * Napster from the peer's side: publish what this tab holds completely to the edge's index,
+ * keep it fresh (a heartbeat re-publish), and search it. The index is a single point of
+ * failure by design: when the edge cannot be reached, searches say so plainly.
+ */
+import type { PublishedFile, SearchResult, ServerMessage } from '../../protocol/signaling';
+import type { SignalingSocket } from '../net/signaling-socket';
+
+/** Re-publish everything this often: the index expires holders it has not heard from. */
+export const REPUBLISH_MS = 60_000;
+const SEARCH_TIMEOUT_MS = 8_000;
+const MAX_PER_MESSAGE = 100;
+
+export class IndexUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexUnreachableError';
+  }
+}
+
+interface Pending {
+  resolve: (r: { results: SearchResult[]; ms: number }) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class IndexClient {
+  private ref = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly socket: SignalingSocket,
+    /** The files this tab holds completely, right now. */
+    private readonly holdings: () => PublishedFile[],
+  ) {
+    socket.on('welcome', () => this.publishAll());
+    socket.on('message', (m) => this.onMessage(m));
+    socket.on('state', (s) => {
+      if (s !== 'open') this.failAll('the connection to the edge was lost: the Napster index cannot be reached');
+    });
+    this.timer = setInterval(() => this.publishAll(), REPUBLISH_MS);
+  }
+
+  /** Publish (again) every file this tab holds. */
+  publishAll(): void {
+    this.publish(this.holdings());
+  }
+
+  publish(files: PublishedFile[]): void {
+    for (let i = 0; i < files.length; i += MAX_PER_MESSAGE) {
+      this.socket.send({ type: 'publish', files: files.slice(i, i + MAX_PER_MESSAGE) });
+    }
+  }
+
+  unpublish(infoHashes: string[]): void {
+    for (let i = 0; i < infoHashes.length; i += MAX_PER_MESSAGE) {
+      this.socket.send({ type: 'unpublish', infoHashes: infoHashes.slice(i, i + MAX_PER_MESSAGE) });
+    }
+  }
+
+  /** Files whose names contain every word of `query`, with their live holders. */
+  search(query: string): Promise<{ results: SearchResult[]; ms: number }> {
+    const ref = this.ref++;
+    return new Promise((resolve, reject) => {
+      if (!this.socket.send({ type: 'search', ref, query })) {
+        reject(new IndexUnreachableError('not connected to the edge: the Napster index cannot be reached (downloads in progress go on)'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new IndexUnreachableError(`the Napster index did not answer within ${SEARCH_TIMEOUT_MS / 1000} s`));
+      }, SEARCH_TIMEOUT_MS);
+      this.pending.set(ref, { resolve, reject, timer });
+    });
+  }
+
+  destroy(): void {
+    clearInterval(this.timer);
+    this.failAll('shutting down');
+  }
+
+  private onMessage(m: ServerMessage): void {
+    if (m.type === 'search-result') {
+      const p = this.pending.get(m.ref);
+      if (!p) return;
+      this.pending.delete(m.ref);
+      clearTimeout(p.timer);
+      p.resolve({ results: m.results, ms: m.ms });
+    } else if (m.type === 'error' && m.ref !== undefined) {
+      const p = this.pending.get(m.ref);
+      if (!p) return;
+      this.pending.delete(m.ref);
+      clearTimeout(p.timer);
+      p.reject(new Error(`search refused: ${m.message}`));
+    }
+  }
+
+  private failAll(reason: string): void {
+    for (const [ref, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new IndexUnreachableError(reason));
+      this.pending.delete(ref);
+    }
+  }
+}
