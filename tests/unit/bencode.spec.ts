@@ -16,7 +16,7 @@ import {
   type BDict,
   type BValue,
 } from '../../protocol/bencode';
-import { ProtocolError } from '../../protocol/errors';
+import { protocolErrorOf } from '../helpers/unit';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -24,16 +24,6 @@ const b = (s: string): Uint8Array => enc.encode(s);
 /** Bytes of a string whose chars are all below 256 (one byte each). */
 const raw = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const text = (u: Uint8Array): string => bytesToLatin1(u);
-
-function errorOf(fn: () => unknown): { code: string; field: string | undefined } {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProtocolError);
-    return { code: (err as ProtocolError).code, field: (err as ProtocolError).field };
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 function rng(seed: number): () => number {
   let x = seed >>> 0;
@@ -94,14 +84,14 @@ test.describe('encode', () => {
   });
 
   test('refuses what bencode cannot carry', () => {
-    for (const v of [1.5, NaN, Infinity, 2 ** 53, -(2 ** 53)]) expect(errorOf(() => encode(v)).code).toBe('bad-field');
-    expect(errorOf(() => encode({ size: 0.5 }))).toEqual({ code: 'bad-field', field: 'size' });
-    expect(errorOf(() => encode(null as unknown as number)).code).toBe('bad-field');
-    expect(errorOf(() => encode(true as unknown as number)).code).toBe('bad-field');
-    expect(errorOf(() => encode({ '\u20ac': 1 })).code).toBe('bad-field');
+    for (const v of [1.5, NaN, Infinity, 2 ** 53, -(2 ** 53)]) expect(protocolErrorOf(() => encode(v)).code).toBe('bad-field');
+    expect(protocolErrorOf(() => encode({ size: 0.5 }))).toEqual({ code: 'bad-field', field: 'size' });
+    expect(protocolErrorOf(() => encode(null as unknown as number)).code).toBe('bad-field');
+    expect(protocolErrorOf(() => encode(true as unknown as number)).code).toBe('bad-field');
+    expect(protocolErrorOf(() => encode({ '\u20ac': 1 })).code).toBe('bad-field');
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
-    expect(errorOf(() => encode(cyclic as never)).code).toBe('oversize');
+    expect(protocolErrorOf(() => encode(cyclic as never)).code).toBe('oversize');
   });
 
   test('keeps the largest safe integers exact', () => {
@@ -174,25 +164,25 @@ test.describe('decode', () => {
       '9999999999999999:a',
     ];
     for (const s of badEncoding) {
-      expect(errorOf(() => decode(b(s))).code, JSON.stringify(s)).toBe('bad-encoding');
+      expect(protocolErrorOf(() => decode(b(s))).code, JSON.stringify(s)).toBe('bad-encoding');
     }
     for (const s of ['i9007199254740992e', 'i-9007199254740992e', 'i99999999999999999999e']) {
-      expect(errorOf(() => decode(b(s))).code, s).toBe('oversize');
+      expect(protocolErrorOf(() => decode(b(s))).code, s).toBe('oversize');
     }
   });
 
   test('limits nesting depth (64 by default, or maxDepth)', () => {
     const nest = (n: number, open = 'l'): Uint8Array => b(open.repeat(n) + 'e'.repeat(n));
     expect(() => decode(nest(64))).not.toThrow();
-    expect(errorOf(() => decode(nest(65))).code).toBe('oversize');
-    expect(errorOf(() => decode(b('d1:a'.repeat(65) + 'le' + 'e'.repeat(65)))).code).toBe('oversize');
-    expect(errorOf(() => decode(nest(3), { maxDepth: 2 })).code).toBe('oversize');
+    expect(protocolErrorOf(() => decode(nest(65))).code).toBe('oversize');
+    expect(protocolErrorOf(() => decode(b('d1:a'.repeat(65) + 'le' + 'e'.repeat(65)))).code).toBe('oversize');
+    expect(protocolErrorOf(() => decode(nest(3), { maxDepth: 2 })).code).toBe('oversize');
     expect(() => decode(nest(2), { maxDepth: 2 })).not.toThrow();
-    expect(errorOf(() => decode(nest(100_000))).code).toBe('oversize');
+    expect(protocolErrorOf(() => decode(nest(100_000))).code).toBe('oversize');
   });
 
   test('limits the encoded length with maxLength', () => {
-    expect(errorOf(() => decode(b('10:0123456789'), { maxLength: 12 })).code).toBe('oversize');
+    expect(protocolErrorOf(() => decode(b('10:0123456789'), { maxLength: 12 })).code).toBe('oversize');
     expect(decode(b('10:0123456789'), { maxLength: 13 })).toEqual(b('0123456789'));
   });
 });
@@ -214,8 +204,8 @@ test.describe('decodePrefix', () => {
     const msg = new Uint8Array(1000);
     msg.set(b('d1:ai1ee'));
     expect(decodePrefix(msg, { maxLength: 8 }).length).toBe(8);
-    expect(errorOf(() => decodePrefix(msg, { maxLength: 7 })).code).toBe('oversize');
-    expect(errorOf(() => decodePrefix(b('5:abc'))).code).toBe('bad-encoding');
+    expect(protocolErrorOf(() => decodePrefix(msg, { maxLength: 7 })).code).toBe('oversize');
+    expect(protocolErrorOf(() => decodePrefix(b('5:abc'))).code).toBe('bad-encoding');
   });
 });
 
@@ -233,10 +223,10 @@ test.describe('raw spans', () => {
   });
 
   test('infoSpan ignores nested "info" keys and refuses a torrent without one', () => {
-    expect(errorOf(() => infoSpan(b('d1:ad4:infodeee')))).toEqual({ code: 'bad-field', field: 'info' });
-    expect(errorOf(() => infoSpan(b('d4:infoi1ee')))).toEqual({ code: 'bad-field', field: 'info' });
-    expect(errorOf(() => infoSpan(b('li1ee'))).code).toBe('bad-field');
-    expect(errorOf(() => infoSpan(b('d4:infode'))).code).toBe('bad-encoding');
+    expect(protocolErrorOf(() => infoSpan(b('d1:ad4:infodeee')))).toEqual({ code: 'bad-field', field: 'info' });
+    expect(protocolErrorOf(() => infoSpan(b('d4:infoi1ee')))).toEqual({ code: 'bad-field', field: 'info' });
+    expect(protocolErrorOf(() => infoSpan(b('li1ee'))).code).toBe('bad-field');
+    expect(protocolErrorOf(() => infoSpan(b('d4:infode'))).code).toBe('bad-encoding');
     expect(dec.decode(infoSpan(b('d4:infodee')))).toBe('de');
   });
 });
@@ -257,15 +247,15 @@ test.describe('accessors', () => {
   });
 
   test('throw bad-field naming the field', () => {
-    expect(errorOf(() => bstr(d['i'], 'name'))).toEqual({ code: 'bad-field', field: 'name' });
-    expect(errorOf(() => bstr(d['bad'], 'name'))).toEqual({ code: 'bad-field', field: 'name' });
-    expect(errorOf(() => bstr(undefined, 'name'))).toEqual({ code: 'bad-field', field: 'name' });
-    expect(errorOf(() => bint(d['s'], 'length'))).toEqual({ code: 'bad-field', field: 'length' });
-    expect(errorOf(() => bint(d['i'], 'length', 6))).toEqual({ code: 'bad-field', field: 'length' });
-    expect(errorOf(() => bint(d['i'], 'length', 0, 4))).toEqual({ code: 'bad-field', field: 'length' });
-    expect(errorOf(() => bbytes(d['l'], 'pieces'))).toEqual({ code: 'bad-field', field: 'pieces' });
-    expect(errorOf(() => blist(d['d'], 'files'))).toEqual({ code: 'bad-field', field: 'files' });
-    expect(errorOf(() => bdict(d['l'], 'info'))).toEqual({ code: 'bad-field', field: 'info' });
-    expect(errorOf(() => bdict(d['s'], 'info'))).toEqual({ code: 'bad-field', field: 'info' });
+    expect(protocolErrorOf(() => bstr(d['i'], 'name'))).toEqual({ code: 'bad-field', field: 'name' });
+    expect(protocolErrorOf(() => bstr(d['bad'], 'name'))).toEqual({ code: 'bad-field', field: 'name' });
+    expect(protocolErrorOf(() => bstr(undefined, 'name'))).toEqual({ code: 'bad-field', field: 'name' });
+    expect(protocolErrorOf(() => bint(d['s'], 'length'))).toEqual({ code: 'bad-field', field: 'length' });
+    expect(protocolErrorOf(() => bint(d['i'], 'length', 6))).toEqual({ code: 'bad-field', field: 'length' });
+    expect(protocolErrorOf(() => bint(d['i'], 'length', 0, 4))).toEqual({ code: 'bad-field', field: 'length' });
+    expect(protocolErrorOf(() => bbytes(d['l'], 'pieces'))).toEqual({ code: 'bad-field', field: 'pieces' });
+    expect(protocolErrorOf(() => blist(d['d'], 'files'))).toEqual({ code: 'bad-field', field: 'files' });
+    expect(protocolErrorOf(() => bdict(d['l'], 'info'))).toEqual({ code: 'bad-field', field: 'info' });
+    expect(protocolErrorOf(() => bdict(d['s'], 'info'))).toEqual({ code: 'bad-field', field: 'info' });
   });
 });

@@ -1,18 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { isSnubbed, type PeerSnapshot, rechoke } from '../../client/core/choker';
+import { seeded } from '../helpers/unit';
 
 /** mulberry32: a small seeded PRNG, so every run draws the same numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const NOW = 1_000_000;
 
 function peer(id: string, downloadRate: number, over: Partial<PeerSnapshot> = {}): PeerSnapshot {

@@ -5,14 +5,7 @@ import { resolveIdentity, sameToken, signPeerId } from '../../worker/core/identi
 import { SocketLimiter, TokenBucket } from '../../worker/core/rate-limit';
 import { sample } from '../../worker/core/sample';
 import { fnv1a, shardCount, shardOf } from '../../worker/core/shard';
-
-function seeded(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
+import { seeded } from '../helpers/unit';
 
 test.describe('shards', () => {
   test('FNV-1a matches its reference values', () => {

@@ -2,16 +2,7 @@ import { expect, test } from '@playwright/test';
 import { MAX_CHANNEL_MESSAGE } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
 import { decodeFrame, encodeFrames, MAX_REASSEMBLED, Reassembler } from '../../protocol/frame';
-
-function bytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { pseudoBytes } from '../helpers/unit';
 
 test('a small message is one frame with its tag', () => {
   const frames = encodeFrames('chat', new Uint8Array([1, 2, 3]));
@@ -28,7 +19,7 @@ test('an empty message is one frame', () => {
 
 test('no frame exceeds 262144 bytes, and large messages reassemble exactly', () => {
   for (const size of [MAX_CHANNEL_MESSAGE - 10, MAX_CHANNEL_MESSAGE, 262_144 * 3 + 17, 1_000_000]) {
-    const msg = bytes(size, size);
+    const msg = pseudoBytes(size, size);
     const frames = encodeFrames('bt:piece', msg);
     for (const f of frames) expect(f.length).toBeLessThanOrEqual(MAX_CHANNEL_MESSAGE);
     const r = new Reassembler();
@@ -41,8 +32,8 @@ test('no frame exceeds 262144 bytes, and large messages reassemble exactly', () 
 });
 
 test('fragments of different channels reassemble separately', () => {
-  const a = bytes(600_000, 7);
-  const b = bytes(300_000, 9);
+  const a = pseudoBytes(600_000, 7);
+  const b = pseudoBytes(300_000, 9);
   const fa = encodeFrames('a', a);
   const fb = encodeFrames('b', b);
   const r = new Reassembler();

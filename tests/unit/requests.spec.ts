@@ -3,19 +3,9 @@ import { Bitfield } from '../../protocol/bitfield';
 import { BLOCK_LENGTH, PIECE_LENGTH } from '../../protocol/constants';
 import { Availability } from '../../client/core/picker';
 import { type BlockRequest, pipelineDepth, RequestBook } from '../../client/core/requests';
+import { seeded } from '../helpers/unit';
 
 /** mulberry32: a small seeded PRNG, so every run draws the same numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function bf(length: number, indices: Iterable<number>): Bitfield {
   const b = new Bitfield(length);
   for (const i of indices) b.set(i);

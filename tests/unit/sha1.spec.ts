@@ -1,20 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { ProtocolError } from '../../protocol/errors';
 import { fromHex, sha1, sha1Sync, toHex } from '../../protocol/sha1';
+import { protocolErrorOf } from '../helpers/unit';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 const nodeSha1 = (u: Uint8Array): string => createHash('sha1').update(u).digest('hex');
-
-function errorOf(fn: () => unknown): { code: string; field: string | undefined } {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProtocolError);
-    return { code: (err as ProtocolError).code, field: (err as ProtocolError).field };
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 /** Runs `fn` with `globalThis.crypto` gone, as on an insecure browser origin. */
 async function withoutWebCrypto<T>(fn: () => Promise<T>): Promise<T> {
@@ -98,9 +88,9 @@ test('toHex and fromHex round-trip; fromHex takes either case', () => {
 });
 
 test('fromHex refuses bad hex with bad-field', () => {
-  expect(errorOf(() => fromHex('abc'))).toEqual({ code: 'bad-field', field: 'hex' });
-  expect(errorOf(() => fromHex('zz'))).toEqual({ code: 'bad-field', field: 'hex' });
-  expect(errorOf(() => fromHex('0g'))).toEqual({ code: 'bad-field', field: 'hex' });
-  expect(errorOf(() => fromHex(' 0'))).toEqual({ code: 'bad-field', field: 'hex' });
-  expect(errorOf(() => fromHex('0x00', 'infoHash'))).toEqual({ code: 'bad-field', field: 'infoHash' });
+  expect(protocolErrorOf(() => fromHex('abc'))).toEqual({ code: 'bad-field', field: 'hex' });
+  expect(protocolErrorOf(() => fromHex('zz'))).toEqual({ code: 'bad-field', field: 'hex' });
+  expect(protocolErrorOf(() => fromHex('0g'))).toEqual({ code: 'bad-field', field: 'hex' });
+  expect(protocolErrorOf(() => fromHex(' 0'))).toEqual({ code: 'bad-field', field: 'hex' });
+  expect(protocolErrorOf(() => fromHex('0x00', 'infoHash'))).toEqual({ code: 'bad-field', field: 'infoHash' });
 });

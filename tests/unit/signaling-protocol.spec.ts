@@ -2,19 +2,10 @@ import { expect, test } from '@playwright/test';
 import { MAX_SIGNAL_MESSAGE } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
 import { errorReply, parseClientMessage, parseLinkSignal, parseServerMessage } from '../../protocol/signaling';
+import { protocolErrorOf } from '../helpers/unit';
 
 const A = 'AAAAAAAAAAAAAAAAAAAAA';
 const B = 'BBBBBBBBBBBBBBBBBBBB_';
-
-function codeOf(fn: () => unknown): { code: string; field: string | undefined } {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProtocolError);
-    return { code: (err as ProtocolError).code, field: (err as ProtocolError).field };
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 test.describe('parseClientMessage', () => {
   test('accepts the three message types', () => {
@@ -29,24 +20,24 @@ test.describe('parseClientMessage', () => {
   });
 
   test('names each class of bad input', () => {
-    expect(codeOf(() => parseClientMessage('{nope'))).toEqual({ code: 'bad-json', field: undefined });
-    expect(codeOf(() => parseClientMessage('[1,2]')).code).toBe('bad-json');
-    expect(codeOf(() => parseClientMessage('"text"')).code).toBe('bad-json');
-    expect(codeOf(() => parseClientMessage('{"type":"launch"}'))).toEqual({ code: 'unknown-type', field: 'type' });
-    expect(codeOf(() => parseClientMessage('{}')).code).toBe('unknown-type');
-    expect(codeOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: 42, data: {} })))).toEqual({ code: 'bad-field', field: 'to' });
-    expect(codeOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: 'short', data: {} })))).toEqual({ code: 'bad-field', field: 'to' });
-    expect(codeOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: B, data: 'x' })))).toEqual({ code: 'bad-field', field: 'data' });
-    expect(codeOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: B, data: [1] })))).toEqual({ code: 'bad-field', field: 'data' });
+    expect(protocolErrorOf(() => parseClientMessage('{nope'))).toEqual({ code: 'bad-json', field: undefined });
+    expect(protocolErrorOf(() => parseClientMessage('[1,2]')).code).toBe('bad-json');
+    expect(protocolErrorOf(() => parseClientMessage('"text"')).code).toBe('bad-json');
+    expect(protocolErrorOf(() => parseClientMessage('{"type":"launch"}'))).toEqual({ code: 'unknown-type', field: 'type' });
+    expect(protocolErrorOf(() => parseClientMessage('{}')).code).toBe('unknown-type');
+    expect(protocolErrorOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: 42, data: {} })))).toEqual({ code: 'bad-field', field: 'to' });
+    expect(protocolErrorOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: 'short', data: {} })))).toEqual({ code: 'bad-field', field: 'to' });
+    expect(protocolErrorOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: B, data: 'x' })))).toEqual({ code: 'bad-field', field: 'data' });
+    expect(protocolErrorOf(() => parseClientMessage(JSON.stringify({ type: 'signal', to: B, data: [1] })))).toEqual({ code: 'bad-field', field: 'data' });
     const big = JSON.stringify({ type: 'signal', to: B, data: { pad: 'x'.repeat(MAX_SIGNAL_MESSAGE) } });
-    expect(codeOf(() => parseClientMessage(big)).code).toBe('oversize');
+    expect(protocolErrorOf(() => parseClientMessage(big)).code).toBe('oversize');
   });
 
   test('counts UTF-8 bytes, not characters, against the size cap', () => {
     const chars = Math.floor(MAX_SIGNAL_MESSAGE / 3) + 10; // 3 bytes each in UTF-8: just over the cap
     const msg = JSON.stringify({ type: 'signal', to: B, data: { s: 'ह'.repeat(chars) } });
     expect(msg.length).toBeLessThan(MAX_SIGNAL_MESSAGE);
-    expect(codeOf(() => parseClientMessage(msg)).code).toBe('oversize');
+    expect(protocolErrorOf(() => parseClientMessage(msg)).code).toBe('oversize');
   });
 });
 
@@ -66,9 +57,9 @@ test.describe('parseServerMessage', () => {
   });
 
   test('rejects what the edge never sends', () => {
-    expect(codeOf(() => parseServerMessage(JSON.stringify({ type: 'roster', peers: ['<script>'] }))).field).toBe('peers');
-    expect(codeOf(() => parseServerMessage(JSON.stringify({ type: 'error', code: 'made-up', message: '' }))).field).toBe('code');
-    expect(codeOf(() => parseServerMessage(JSON.stringify({ type: 'welcome', id: A, token: 't', room: 'main', shard: 0, shards: 1 }))).field).toBe('token');
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'roster', peers: ['<script>'] }))).field).toBe('peers');
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'error', code: 'made-up', message: '' }))).field).toBe('code');
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'welcome', id: A, token: 't', room: 'main', shard: 0, shards: 1 }))).field).toBe('token');
   });
 
   test('an error reply carries the code and field of the refusal', () => {
@@ -87,8 +78,8 @@ test.describe('parseLinkSignal', () => {
     expect(parseLinkSignal({ kind: 'refuse', link: 'abcdefgh1234', reason: 'full' })).toEqual({ kind: 'refuse', link: 'abcdefgh1234', reason: 'full' });
   });
   test('rejects malformed ones', () => {
-    expect(codeOf(() => parseLinkSignal({ kind: 'rtc', link: 'x', sig: {} })).field).toBe('link');
-    expect(codeOf(() => parseLinkSignal({ kind: 'rtc', link: 'abcdefgh1234', sig: 'offer' })).field).toBe('sig');
-    expect(codeOf(() => parseLinkSignal({ kind: 'boom', link: 'abcdefgh1234' })).code).toBe('unknown-type');
+    expect(protocolErrorOf(() => parseLinkSignal({ kind: 'rtc', link: 'x', sig: {} })).field).toBe('link');
+    expect(protocolErrorOf(() => parseLinkSignal({ kind: 'rtc', link: 'abcdefgh1234', sig: 'offer' })).field).toBe('sig');
+    expect(protocolErrorOf(() => parseLinkSignal({ kind: 'boom', link: 'abcdefgh1234' })).code).toBe('unknown-type');
   });
 });

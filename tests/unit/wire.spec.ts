@@ -20,6 +20,7 @@ import {
   WireParser,
 } from '../../protocol/wire';
 import type { WireEvent, WireMessage } from '../../protocol/wire';
+import { pseudoBytes } from '../helpers/unit';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
@@ -31,16 +32,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) {
     out.set(p, o);
     o += p.length;
-  }
-  return out;
-}
-
-function bytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
   }
   return out;
 }
@@ -71,7 +62,7 @@ const ALL: WireMessage[] = [
   { type: 'bitfield', bytes: new Uint8Array(0) },
   { type: 'request', index: 1, begin: 16384, length: 16384 },
   { type: 'request', index: 3, begin: 0, length: MAX_REQUEST_LENGTH },
-  { type: 'piece', index: 2, begin: 32768, block: bytes(16384, 5) },
+  { type: 'piece', index: 2, begin: 32768, block: pseudoBytes(16384, 5) },
   { type: 'piece', index: 0, begin: 0, block: new Uint8Array(0) },
   { type: 'cancel', index: 1, begin: 16384, length: 16384 },
   { type: 'port', port: 6881 },
@@ -273,7 +264,7 @@ test('1,000 messages in one chunk', () => {
     const m = i % 4;
     if (m === 0) msgs.push({ type: 'have', index: i });
     else if (m === 1) msgs.push({ type: 'request', index: i, begin: 16384 * (i % 16), length: 16384 });
-    else if (m === 2) msgs.push({ type: 'piece', index: i, begin: 0, block: bytes(i % 300, i) });
+    else if (m === 2) msgs.push({ type: 'piece', index: i, begin: 0, block: pseudoBytes(i % 300, i) });
     else msgs.push({ type: 'keep-alive' });
   }
   const events = parseAll([concat(msgs.map(encodeMessage))], { handshake: false });
@@ -284,7 +275,7 @@ test('1,000 messages in one chunk', () => {
 test('large messages in tiny chunks are parsed in linear time', () => {
   // 1 MiB bitfield in 1-byte chunks and 8 MiB of 16 KiB pieces in 1000-byte chunks: quadratic
   // buffering would not finish within the test timeout.
-  const big = bytes(MAX_MESSAGE_LENGTH - 1, 3);
+  const big = pseudoBytes(MAX_MESSAGE_LENGTH - 1, 3);
   const p = new WireParser({ handshake: false });
   const bitfield = encodeMessage({ type: 'bitfield', bytes: big });
   let events: WireEvent[] = [];
@@ -292,7 +283,7 @@ test('large messages in tiny chunks are parsed in linear time', () => {
   expect(events).toHaveLength(1);
   expect(events[0]).toEqual({ type: 'bitfield', bytes: big });
 
-  const block = bytes(16384, 9);
+  const block = pseudoBytes(16384, 9);
   const stream = concat(Array.from({ length: 512 }, (_, i) => encodeMessage({ type: 'piece', index: i, begin: 0, block })));
   events = [];
   for (let o = 0; o < stream.length; o += 1000) events.push(...p.push(stream.subarray(o, o + 1000)));
@@ -442,7 +433,7 @@ test('ut_metadata data: the piece bytes follow the dict, even when they look lik
   expect(new TextDecoder().decode(payload)).toBe(`d8:msg_typei1e5:piecei1e10:total_sizei${total}ee` + new TextDecoder().decode(last));
   expect(parseMetadataMessage(payload)).toEqual({ kind: 'data', piece: 1, totalSize: total, data: last });
 
-  const first = bytes(16384, 11);
+  const first = pseudoBytes(16384, 11);
   first.set(ascii('d4:infod'), 0);
   const p0 = parseMetadataMessage(encodeMetadataMessage({ kind: 'data', piece: 0, totalSize: total, data: first }));
   expect(p0.data).toEqual(first);
