@@ -7,9 +7,8 @@ import type SimplePeer from 'simple-peer';
 import { encodeHandshake, encodeMessage, WireParser, type Handshake, type WireMessage } from '../../protocol/wire';
 import { Emitter } from '../core/emitter';
 import { RateMeter } from '../core/rate';
+import { drainingChannel, HIGH_WATER } from '../net/channel';
 
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
 
 export interface WireEvents extends Record<string, unknown> {
   handshake: Handshake;
@@ -76,10 +75,7 @@ export class WireConnection extends Emitter<WireEvents> {
   }
 
   private onConnect(): void {
-    const ch = (this.peer as unknown as { _channel: RTCDataChannel })._channel;
-    this.channel = ch;
-    ch.bufferedAmountLowThreshold = LOW_WATER;
-    ch.addEventListener('bufferedamountlow', () => this.pump());
+    this.channel = drainingChannel(this.peer, () => this.pump());
     this.pump();
   }
 

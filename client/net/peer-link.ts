@@ -6,9 +6,8 @@
 import type SimplePeer from 'simple-peer';
 import { encodeFrames, Reassembler } from '../../protocol/frame';
 import { Emitter } from '../core/emitter';
+import { drainingChannel, HIGH_WATER } from './channel';
 
-export const HIGH_WATER = 1024 * 1024;
-export const LOW_WATER = 256 * 1024;
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -89,11 +88,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   private onConnect(): void {
-    // simple-peer keeps its RTCDataChannel in a private field; we need it for bufferedAmount.
-    const ch = (this.peer as unknown as { _channel: RTCDataChannel })._channel;
-    this.channel = ch;
-    ch.bufferedAmountLowThreshold = LOW_WATER;
-    ch.addEventListener('bufferedamountlow', () => {
+    this.channel = drainingChannel(this.peer, () => {
       if (this.waitingForDrain) {
         this.waitingForDrain = false;
         this.pump();
