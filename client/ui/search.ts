@@ -67,7 +67,10 @@ export function createSearchUI(p2p: P2P, hooks: { log: (text: string) => void })
           get.setAttribute('disabled', '');
           p2p
             .download(h.infoHash, { peers: h.peers, name: h.name })
-            .then(() => hooks.log(`downloading ${h.name} from ${plural(h.peers.length, 'holder')} found by ${h.via}`))
+            .then(() => {
+              get.textContent = 'Added below';
+              hooks.log(`downloading ${h.name} from ${plural(h.peers.length, 'holder')} found by ${h.via}`);
+            })
             .catch((err: unknown) => {
               status.className = 'search-error';
               status.textContent = describeError(err);

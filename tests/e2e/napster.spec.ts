@@ -49,9 +49,9 @@ test('a holder that closes its tab is gone from results within 5 s', async ({ br
   expect(Date.now() - t0).toBeLessThan(5_000);
 });
 
-test('search, then one click downloads through the swarm from the holders; a name with HTML shows as text', async ({ browser, peer }) => {
+test('search, then one click downloads through the swarm from the holders; a name with HTML shows as text', async ({ browser, peer }, info) => {
   const holder = await peer(await browser.newContext());
-  const me = await peer(await browser.newContext());
+  const me = await peer(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
   const evil = '<img src=x onerror="window.__pwned=1"> Sonata.flac';
   const { sha256 } = await shareRandom(holder, 1024 * KiB, evil);
   await me.fill('#search-query', 'sonata flac');
@@ -72,6 +72,7 @@ test('search, then one click downloads through the swarm from the holders; a nam
   expect(got).toBe(sha256);
   expect(await me.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expect(me.locator('#torrents')).toContainText(evil);
+  await me.screenshot({ path: info.outputPath('search.png'), fullPage: true });
 });
 
 test("Napster's weakness: without the index the search says so plainly, and downloads in progress go on", async ({ browser, peer }) => {
