@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { root, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
 import type { PublishedFile, ServerMessage } from '../../protocol/signaling.ts';
+import { seeded } from '../helpers/seeded.ts';
 
 // protocol/*.ts import each other without extensions (the bundler resolves them); let Node's
 // type stripping find `./errors` as `./errors.ts`, then load the real parser of edge messages.
@@ -104,17 +105,8 @@ carnival circus festival parade party wedding funeral holiday vacation journey v
 const TAGS = ['live', 'remastered', 'demo', 'acoustic', 'remix', 'extended', 'radio edit', 'bootleg', 'deluxe edition'];
 const EXTS = ['mp3', 'mp3', 'mp3', 'flac', 'flac', 'ogg', 'm4a', 'mkv', 'mp4', 'avi', 'pdf', 'epub'];
 
-/** mulberry32: the same names and queries in every run and for both shard counts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The same names and queries in every run and for both shard counts. */
+const rng = seeded;
 
 /** Zipf-like word choice (weight 1/(rank+5)): some words are common, most are rare. */
 function zipfPicker(rand: () => number): () => string {

@@ -72,6 +72,27 @@ interface Row {
 
 const rows: Row[] = [];
 
+/** Fill a finished scenario's row: byte counts, first and last completion, and the SHA-256 check. */
+function finishRow(
+  row: Row,
+  label: string,
+  r: { timings: Timing[]; shas: string[]; sha: string; stats: { uploaded: number; fetched: number }[]; seederUp: number },
+): void {
+  const bad = r.shas.map((s, i) => (s === r.sha ? -1 : i)).filter((i) => i >= 0);
+  row.seederUp = r.seederUp;
+  row.leechersUp = r.stats.reduce((a, s) => a + s.uploaded, 0);
+  row.fetched = r.stats.reduce((a, s) => a + s.fetched, 0);
+  const start = Math.min(...r.timings.map((t) => t.t0));
+  row.firstDone = (Math.min(...r.timings.map((t) => t.t1)) - start) / 1000;
+  if (bad.length > 0) {
+    row.status = `FAILED: SHA-256 mismatch at leecher(s) ${bad.join(', ')}`;
+    problems.push(`${label}: ${row.status} (${bad.map((i) => r.shas[i]).join('; ')})`);
+  } else {
+    row.seconds = (Math.max(...r.timings.map((t) => t.t1)) - start) / 1000;
+    row.status = 'ok';
+  }
+}
+
 /**
  * Newest modification time of the sources wrangler dev watches (and of the built client): when it
  * moves during a scenario, wrangler dev rebuilt and reloaded the worker, which drops every socket
@@ -439,20 +460,9 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
           .catch((e: Error) => `error: ${e.message}`),
       ),
     );
-    const bad = shas.map((s, i) => (s === sha ? -1 : i)).filter((i) => i >= 0);
     const stats = await Promise.all(cast.leechers.map((p) => p.evaluate(() => window.benchT!.progress())));
-    row.seederUp = await cast.seeder.evaluate(() => window.benchT!.progress().uploaded);
-    row.leechersUp = stats.reduce((a, s) => a + s.uploaded, 0);
-    row.fetched = stats.reduce((a, s) => a + s.fetched, 0);
-    const start = Math.min(...timings.map((t) => t.t0));
-    row.firstDone = (Math.min(...timings.map((t) => t.t1)) - start) / 1000;
-    if (bad.length > 0) {
-      row.status = `FAILED: SHA-256 mismatch at leecher(s) ${bad.join(', ')}`;
-      problems.push(`${label}: ${row.status} (${bad.map((i) => shas[i]).join('; ')})`);
-    } else {
-      row.seconds = (Math.max(...timings.map((t) => t.t1)) - start) / 1000;
-      row.status = 'ok';
-    }
+    const seederUp = await cast.seeder.evaluate(() => window.benchT!.progress().uploaded);
+    finishRow(row, label, { timings, shas, sha, stats, seederUp });
   } catch (err) {
     row.status = (err as Error).message.split('\n')[0] as string;
     const detail = (err as { detail?: string }).detail;
@@ -518,20 +528,9 @@ async function runWebTorrent(n: number): Promise<void> {
           }).catch((e: Error) => `error: ${e.message}`),
       ),
     );
-    const bad = shas.map((s, i) => (s === sha ? -1 : i)).filter((i) => i >= 0);
     const stats = await Promise.all(cast.leechers.map((p) => p.evaluate(() => ({ uploaded: window.wtb!.torrent.uploaded as number, fetched: window.wtb!.torrent.received as number }))));
-    row.seederUp = await cast.seeder.evaluate(() => window.wtb!.torrent.uploaded as number);
-    row.leechersUp = stats.reduce((a, s) => a + s.uploaded, 0);
-    row.fetched = stats.reduce((a, s) => a + s.fetched, 0);
-    const start = Math.min(...timings.map((t) => t.t0));
-    row.firstDone = (Math.min(...timings.map((t) => t.t1)) - start) / 1000;
-    if (bad.length > 0) {
-      row.status = `FAILED: SHA-256 mismatch at leecher(s) ${bad.join(', ')}`;
-      problems.push(`${label}: ${row.status} (${bad.map((i) => shas[i]).join('; ')})`);
-    } else {
-      row.seconds = (Math.max(...timings.map((t) => t.t1)) - start) / 1000;
-      row.status = 'ok';
-    }
+    const seederUp = await cast.seeder.evaluate(() => window.wtb!.torrent.uploaded as number);
+    finishRow(row, label, { timings, shas, sha, stats, seederUp });
   } catch (err) {
     row.status = (err as Error).message.split('\n')[0] as string;
     const detail = (err as { detail?: string }).detail;

@@ -2,17 +2,7 @@
 import { expect } from '@playwright/test';
 import { ProtocolError } from '../../protocol/errors';
 
-/** A seeded uniform generator in [0, 1) (mulberry32): the same seed gives the same stream. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { seeded } from './seeded';
 
 /** `n` deterministic pseudo-random bytes. */
 export function pseudoBytes(n: number, seed = 1): Uint8Array {
