@@ -190,11 +190,11 @@ export class Gateway extends DurableObject<Env> {
     this.send(ws, reply);
   }
 
-  private async onTracker(ws: WebSocket, att: TrackerAttachment, message: string | ArrayBuffer, verdict: string): Promise<void> {
+  private async onTracker(ws: WebSocket, att: TrackerAttachment, message: string | ArrayBuffer, verdict: LimitVerdict): Promise<void> {
     const send = (msg: TrackerResponse) => this.sendText(ws, JSON.stringify(msg));
     if (verdict !== 'ok') {
       this.count('rate-limited');
-      send(failure('rate limit exceeded: at most 50 messages per second'));
+      send(failure(`rate limit exceeded: at most ${LIMIT_RATE} messages per second`));
       if (verdict === 'close') {
         this.closeQuietly(ws, CLOSE_CODES.rateLimited, 'rate limit exceeded');
         await this.leave(ws);
