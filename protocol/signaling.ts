@@ -31,6 +31,16 @@ export const INDEX_LIMITS = {
   ref: 2 ** 31,
 } as const;
 
+/** Limits of the super-peer tier: what a peer may declare, and the longest `supers` list. */
+export const SUPERPEER_LIMITS = {
+  /** Declared upload bandwidth, in bytes per second (10 GB/s). */
+  bandwidth: 10_000_000_000,
+  /** Declared count of open peer links. */
+  links: 1_000,
+  /** Super-peers of one room (the length of a `supers` list). */
+  supers: 100,
+} as const;
+
 /** An info hash as the index keeps it: 40 lowercase hex digits. */
 export const INFO_HASH_RE = /^[0-9a-f]{40}$/;
 
@@ -59,7 +69,12 @@ export type ClientMessage =
   /** Napster: withdraw files. */
   | { type: 'unpublish'; infoHashes: string[] }
   /** Napster: files whose names contain every word of `query`. `ref` pairs the reply. */
-  | { type: 'search'; ref: number; query: string };
+  | { type: 'search'; ref: number; query: string }
+  /**
+   * Super-peer election: what this peer can offer as a super-peer, declared by the peer itself:
+   * upload bandwidth in bytes per second, and how many peer links it holds open.
+   */
+  | { type: 'capacity'; bandwidth: number; links: number };
 
 /** Edge → peer. */
 export type ServerMessage =
@@ -75,6 +90,11 @@ export type ServerMessage =
   /** Napster: a publish or unpublish was applied; `files` is how many this peer now holds. */
   | { type: 'published'; files: number }
   | { type: 'pong' }
+  /**
+   * The room's current super-peers (peer ids, in promotion order): sent to a joiner after its
+   * roster, and to every member whenever the list changes.
+   */
+  | { type: 'supers'; supers: string[] }
   /**
    * Sent just before the edge closes a socket, with the close code (CLOSE_CODES) and reason:
    * a client must not wait for the TCP close to act on it.
@@ -177,6 +197,16 @@ export function queryWords(query: unknown): string[] {
   return words;
 }
 
+/** A declared capacity figure: an integer from 0 to `max`, refused with a message naming its unit. */
+function capacityField(obj: Record<string, unknown>, field: 'bandwidth' | 'links', unit: string): number {
+  const max = SUPERPEER_LIMITS[field];
+  const v = obj[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    throw new ProtocolError('bad-field', `field "${field}" must be an integer from 0 to ${max} (${unit})`, field);
+  }
+  return v;
+}
+
 function searchRef(obj: Record<string, unknown>): number {
   return fieldInt(obj, 'ref', 0, INDEX_LIMITS.ref);
 }
@@ -212,6 +242,12 @@ export function parseClientMessage(text: string): ClientMessage {
       }
       return { type: 'search', ref, query: obj.query as string };
     }
+    case 'capacity':
+      return {
+        type: 'capacity',
+        bandwidth: capacityField(obj, 'bandwidth', 'upload bytes per second'),
+        links: capacityField(obj, 'links', 'open peer links'),
+      };
     default:
       throw new ProtocolError('unknown-type', `unknown message type ${JSON.stringify(String(obj.type)).slice(0, 40)}`, 'type');
   }
@@ -294,6 +330,13 @@ export function parseServerMessage(text: string): ServerMessage {
       return { type: 'published', files: fieldInt(obj, 'files', 0, INDEX_LIMITS.perPeer) };
     case 'pong':
       return { type: 'pong' };
+    case 'supers': {
+      const supers = peerList(obj, 'supers');
+      if (supers.length > SUPERPEER_LIMITS.supers || new Set(supers).size !== supers.length) {
+        throw new ProtocolError('bad-field', `field "supers" must list at most ${SUPERPEER_LIMITS.supers} distinct peer ids`, 'supers');
+      }
+      return { type: 'supers', supers };
+    }
     case 'bye':
       return { type: 'bye', code: fieldInt(obj, 'code', 1000, 4999), reason: fieldString(obj, 'reason', undefined, 123) };
     default:

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { MAX_SIGNAL_MESSAGE } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
-import { errorReply, parseClientMessage, parseLinkSignal, parseServerMessage } from '../../protocol/signaling';
+import { SUPERPEER_LIMITS, errorReply, parseClientMessage, parseLinkSignal, parseServerMessage } from '../../protocol/signaling';
 import { protocolErrorOf } from '../helpers/unit';
 
 const A = 'AAAAAAAAAAAAAAAAAAAAA';
@@ -33,6 +33,33 @@ test.describe('parseClientMessage', () => {
     expect(protocolErrorOf(() => parseClientMessage(big)).code).toBe('oversize');
   });
 
+  test('capacity: declared bandwidth (bytes/s) and links, integers within their limits', () => {
+    expect(parseClientMessage('{"type":"capacity","bandwidth":1250000,"links":12}')).toEqual({ type: 'capacity', bandwidth: 1_250_000, links: 12 });
+    expect(parseClientMessage('{"type":"capacity","bandwidth":0,"links":0}')).toEqual({ type: 'capacity', bandwidth: 0, links: 0 });
+    const most = { type: 'capacity', bandwidth: SUPERPEER_LIMITS.bandwidth, links: SUPERPEER_LIMITS.links };
+    expect(parseClientMessage(JSON.stringify(most))).toEqual(most);
+    expect(parseClientMessage(JSON.stringify({ ...most, score: 1e9, super: true }))).toEqual(most);
+  });
+
+  test('capacity: each bad figure is refused naming its field and range', () => {
+    const bad: [unknown, string][] = [
+      [{ type: 'capacity', links: 1 }, 'bandwidth'],
+      [{ type: 'capacity', bandwidth: 1 }, 'links'],
+      [{ type: 'capacity', bandwidth: -1, links: 1 }, 'bandwidth'],
+      [{ type: 'capacity', bandwidth: 1.5, links: 1 }, 'bandwidth'],
+      [{ type: 'capacity', bandwidth: '1000', links: 1 }, 'bandwidth'],
+      [{ type: 'capacity', bandwidth: SUPERPEER_LIMITS.bandwidth + 1, links: 1 }, 'bandwidth'],
+      [{ type: 'capacity', bandwidth: 1, links: SUPERPEER_LIMITS.links + 1 }, 'links'],
+      [{ type: 'capacity', bandwidth: 1, links: null }, 'links'],
+      [{ type: 'capacity', bandwidth: 1, links: [3] }, 'links'],
+    ];
+    for (const [msg, field] of bad) expect(protocolErrorOf(() => parseClientMessage(JSON.stringify(msg)))).toEqual({ code: 'bad-field', field });
+    expect(protocolErrorOf(() => parseClientMessage('{"type":"capacity","bandwidth":1e400,"links":1}'))).toEqual({ code: 'bad-field', field: 'bandwidth' });
+    expect(() => parseClientMessage('{"type":"capacity","bandwidth":-5,"links":1}')).toThrow(
+      'field "bandwidth" must be an integer from 0 to 10000000000 (upload bytes per second)',
+    );
+  });
+
   test('counts UTF-8 bytes, not characters, against the size cap', () => {
     const chars = Math.floor(MAX_SIGNAL_MESSAGE / 3) + 10; // 3 bytes each in UTF-8: just over the cap
     const msg = JSON.stringify({ type: 'signal', to: B, data: { s: 'ह'.repeat(chars) } });
@@ -52,6 +79,8 @@ test.describe('parseServerMessage', () => {
       { type: 'bootstrap', peers: [] },
       { type: 'error', code: 'unknown-peer', message: 'peer is gone', field: 'to' },
       { type: 'pong' },
+      { type: 'supers', supers: [B, A] },
+      { type: 'supers', supers: [] },
     ];
     for (const m of msgs) expect(parseServerMessage(JSON.stringify(m))).toEqual(m);
   });
@@ -60,6 +89,16 @@ test.describe('parseServerMessage', () => {
     expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'roster', peers: ['<script>'] }))).field).toBe('peers');
     expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'error', code: 'made-up', message: '' }))).field).toBe('code');
     expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'welcome', id: A, token: 't', room: 'main', shard: 0, shards: 1 }))).field).toBe('token');
+  });
+
+  test('supers: at most 100 distinct peer ids', () => {
+    const ids = Array.from({ length: SUPERPEER_LIMITS.supers + 1 }, (_, i) => `peer${String(i).padStart(17, '0')}`);
+    expect(parseServerMessage(JSON.stringify({ type: 'supers', supers: ids.slice(0, 100) }))).toEqual({ type: 'supers', supers: ids.slice(0, 100) });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'supers', supers: ids })))).toEqual({ code: 'bad-field', field: 'supers' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'supers', supers: [A, A] })))).toEqual({ code: 'bad-field', field: 'supers' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'supers', supers: ['short'] })))).toEqual({ code: 'bad-field', field: 'supers' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'supers', supers: A })))).toEqual({ code: 'bad-field', field: 'supers' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'supers' })))).toEqual({ code: 'bad-field', field: 'supers' });
   });
 
   test('an error reply carries the code and field of the refusal', () => {

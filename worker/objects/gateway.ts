@@ -105,8 +105,9 @@ export class Gateway extends DurableObject<Env> {
 
   private async join(ws: WebSocket, att: PeerAttachment): Promise<void> {
     try {
-      const peers = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn);
+      const { peers, supers } = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn);
       this.send(ws, { type: 'roster', peers });
+      this.send(ws, { type: 'supers', supers });
     } catch (err) {
       console.error('lobby join failed', err);
       this.closeQuietly(ws, 1011, 'lobby unavailable');
@@ -156,6 +157,9 @@ export class Gateway extends DurableObject<Env> {
         }
         case 'ping':
           this.send(ws, { type: 'pong' });
+          return;
+        case 'capacity':
+          await lobbyStub(this.env, att.room).capacity(att.room, att.id, att.conn, msg.bandwidth, msg.links);
           return;
         case 'publish':
           this.send(ws, await this.napster.publish(napsterPeer(att), msg.files));
