@@ -13,6 +13,8 @@ import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
 import type { SocketState } from './net/signaling-socket';
 import type { PeerView, TorrentProgress } from './bittorrent/torrent';
+import type { OverlayRole } from '../protocol/overlay';
+import type { GuidTrace } from './core/flood-router';
 
 export type { PeerView, TorrentProgress };
 
@@ -113,7 +115,9 @@ export interface P2P {
    * holders (`peers`), the mechanism and the time the search took; rejects with a readable
    * reason when the index cannot be reached.
    */
-  search(query: string, opts?: { via?: SearchVia }): Promise<SearchHit[]>;
+  search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
+  /** The Gnutella overlay, the super-peer tier and a drawing of both (see OverlayApi). */
+  readonly overlay: OverlayApi;
   /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
   setRateLimits(limits: { up?: number; down?: number }): void;
   /** For tests and demonstrations of failure. */
@@ -129,8 +133,20 @@ export interface P2P {
 
 export type P2PEmitter = Emitter<P2PEvents>;
 
-/** Discovery mechanisms (Gnutella, super-peers and the DHT join Napster later). */
-export type SearchVia = 'napster';
+/**
+ * Discovery mechanisms: `napster` asks the edge's central index; `gnutella` floods the query
+ * over the flat overlay (limited by ttl); `superpeer` sends it to this tab's super-peer, which
+ * floods it among super-peers only.
+ */
+export type SearchVia = 'napster' | 'gnutella' | 'superpeer';
+
+export interface SearchOptions {
+  via?: SearchVia;
+  /** Overlay searches: how many hops the query may travel (1-7; default 4 for gnutella, 7 for superpeer). */
+  ttl?: number;
+  /** Overlay searches: how long to collect query hits, in ms (default 3000). */
+  timeoutMs?: number;
+}
 
 export interface SearchHit {
   infoHash: string;
@@ -139,9 +155,97 @@ export interface SearchHit {
   /** Peer ids of live holders: pass them to `download(infoHash, { peers })`. */
   peers: string[];
   via: SearchVia;
-  /** Milliseconds the search took, as this tab saw it. */
+  /** Milliseconds the search took, as this tab saw it (overlay searches: until the first hit of this file). */
   ms: number;
+  /** Overlay searches: the fewest hops between this tab and a holder's answer. */
+  hops?: number;
+  /** Overlay searches: messages this tab sent and received for the whole search (queries + hits). */
+  messages?: number;
+  /** Overlay searches: the query's guid (see `overlay.gnutella.trace(guid)` on any peer). */
+  guid?: string;
 }
+
+/** One peer as the network view draws it. */
+export interface OverlayNodeView {
+  id: string;
+  /** `super` / `leaf` in the two-tier overlay; `peer` when its role is not known. */
+  role: OverlayRole;
+  /** Files it shares (as its last pong said; this tab: exact). */
+  files: number;
+  self: boolean;
+}
+
+export interface OverlayEdgeView {
+  a: string;
+  b: string;
+  overlay: 'gnutella' | 'superpeer';
+}
+
+/** The overlay as this tab knows it: its own links, and the neighbour lists pongs brought. */
+export interface OverlaySnapshot {
+  self: string;
+  nodes: OverlayNodeView[];
+  edges: OverlayEdgeView[];
+  /** The room's super-peers, as the edge elected them. */
+  supers: string[];
+}
+
+export interface OverlayStats {
+  neighbours: number;
+  /** Descriptors received, forwarded, answered here; duplicates and other drops by reason. */
+  received: number;
+  forwarded: number;
+  answered: number;
+  dropped: Record<string, number>;
+  /** Overlay messages that failed to parse: counted and dropped, never forwarded. */
+  badMessages: number;
+  /** Connect attempts the other side refused, and refusals we sent. */
+  refusedByThem: number;
+  refusedByUs: number;
+}
+
+export interface OverlayControl {
+  /** Peers this tab has completed the Connect/OK handshake with, in this overlay. */
+  neighbours(): string[];
+  /** Open a link and handshake; rejects with the other side's refusal reason. */
+  connect(id: string): Promise<void>;
+  /** Say bye and drop the neighbour. */
+  disconnect(id: string): void;
+  /** Per-guid counters of a query or ping this tab saw. */
+  trace(guid: string): GuidTrace | undefined;
+  stats(): OverlayStats;
+}
+
+export interface GnutellaControl extends OverlayControl {
+  /**
+   * Target degree: below `min` neighbours the tab looks for more (bootstrap list, pongs);
+   * above `max` it refuses connects. `min: 0` stops looking (for hand-made topologies).
+   */
+  setDegree(opts: { min?: number; max?: number }): void;
+  /** Send a ping with `ttl` and collect the pongs for `timeoutMs`. */
+  ping(ttl?: number, timeoutMs?: number): Promise<{ peer: string; hops: number; neighbours: string[]; files: number }[]>;
+}
+
+export interface SuperPeerControl extends OverlayControl {
+  /** This tab's role in the two-tier overlay ('none' until the edge has named the super-peers). */
+  role(): 'super' | 'leaf' | 'none';
+  /** The room's super-peers, as the edge elected them. */
+  supers(): string[];
+  /** A leaf's super-peer (attached, handshake done), or null. */
+  superPeer(): string | null;
+  /** A super-peer's leaves. */
+  leaves(): string[];
+}
+
+export interface OverlayApi {
+  gnutella: GnutellaControl;
+  superpeer: SuperPeerControl;
+  /** What the network view draws. */
+  snapshot(): OverlaySnapshot;
+  /** Fires whenever neighbours, roles or known peers change. */
+  on(event: 'change', fn: () => void): () => void;
+}
+
 
 declare global {
   interface Window {

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     trackerUrl,
     // Content (torrents and pieces) is shared by all tabs of the browser.
     kv: new IdbKV('edge-p2p', 'content'),
+    // ?bw=<bytes/s>: the upload bandwidth this tab declares for super-peer election.
+    ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
   });
   window.p2p = p2p;
   const root = document.getElementById('app');

@@ -11,6 +11,10 @@ import { keywords } from '../protocol/keywords';
 import { Emitter } from './core/emitter';
 import { LinkManager } from './net/link-manager';
 import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
+import { OVERLAY_CHANNELS, type OverlayFile } from '../protocol/overlay';
+import { Gnutella } from './gnutella/gnutella';
+import { SuperPeerTier } from './superpeer/superpeer';
+import { overlayApi, OverlaySearches } from './overlay-api';
 
 export interface PeerOptions {
   wsUrl: string;
@@ -19,7 +23,14 @@ export interface PeerOptions {
   iceServers: RTCIceServer[];
   trackerUrl: string;
   kv: KV;
+  /** Upload bandwidth this tab declares to the edge for super-peer election, bytes/s. */
+  bandwidth?: number;
 }
+
+/** How often a tab reports its capacity (links, declared bandwidth) to the edge. */
+const CAPACITY_MS = 30_000;
+/** Declared upload bandwidth when the page does not say (bytes/s). */
+const DEFAULT_BANDWIDTH = 1_000_000;
 
 const handles = new WeakMap<Torrent, TorrentHandle>();
 
@@ -81,6 +92,7 @@ export function createPeer(opts: PeerOptions): P2P {
     shard = w.shard;
     shards = w.shards;
     resolveReady(id);
+    reportCapacity();
   });
   socket.on('message', (msg) => {
     switch (msg.type) {
@@ -100,6 +112,12 @@ export function createPeer(opts: PeerOptions): P2P {
         if (isTorrentSignal(msg.data)) bt.relay.onSignal(msg.from, msg.data);
         else links.onSignal(msg.from, msg.data);
         return;
+      case 'bootstrap':
+        gnutella.addCandidates(msg.peers, 'bootstrap');
+        return;
+      case 'supers':
+        tier.setSupers(msg.supers);
+        return;
       default:
         return;
     }
@@ -112,6 +130,8 @@ export function createPeer(opts: PeerOptions): P2P {
   function leave(p: string): void {
     if (!online.delete(p)) return;
     links.peerGone(p);
+    gnutella.peerLeft(p);
+    tier.peerLeft(p);
     events.emit('peer-leave', { id: p });
   }
 
@@ -136,8 +156,43 @@ export function createPeer(opts: PeerOptions): P2P {
   });
   bt.on('removed', ({ infoHash }) => napster.unpublish([infoHash]));
 
+  // Gnutella and the super-peer tier share the tab's peer links, each on its own channel.
+  const overlayFiles = (): OverlayFile[] =>
+    bt
+      .complete()
+      .filter((t) => keywords(t.name).length > 0)
+      .map((t) => ({ infoHash: t.infoHash, name: t.name, size: t.info?.length ?? 0 }));
+  const gnutella = new Gnutella({
+    selfId: () => id,
+    links,
+    online: () => online,
+    requestBootstrap: () => socket.send({ type: 'bootstrap' }),
+    files: overlayFiles,
+  });
+  const tier = new SuperPeerTier({ selfId: () => id, links, files: overlayFiles });
+  links.on('data', ({ from, channel, bytes }) => {
+    if (channel === OVERLAY_CHANNELS.gnutella) gnutella.node.onData(from, bytes);
+    else if (channel === OVERLAY_CHANNELS.superpeer) tier.node.onData(from, bytes);
+  });
+  bt.on('complete', ({ infoHash }) => {
+    const t = bt.torrents.get(infoHash);
+    if (t && keywords(t.name).length > 0) tier.filesChanged([{ infoHash, name: t.name, size: t.info?.length ?? 0 }], []);
+  });
+  bt.on('removed', ({ infoHash }) => tier.filesChanged([], [infoHash]));
+  const searches = new OverlaySearches(() => id, gnutella, tier);
+  const overlay = overlayApi(() => id, gnutella, tier, () => overlayFiles().length);
+  function reportCapacity(): void {
+    socket.send({ type: 'capacity', bandwidth: Math.round(opts.bandwidth ?? DEFAULT_BANDWIDTH), links: links.links().length });
+  }
+  const capacityTimer = setInterval(reportCapacity, CAPACITY_MS);
+  gnutella.start();
+  tier.start();
+
   socket.start();
   addEventListener('pagehide', () => {
+    clearInterval(capacityTimer);
+    gnutella.stop();
+    tier.stop();
     links.closeAll();
     napster.destroy();
     bt.destroy();
@@ -208,8 +263,10 @@ export function createPeer(opts: PeerOptions): P2P {
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),
     torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
     setRateLimits: (limits) => bt.setRateLimits(limits),
+    overlay,
     search: async (query, searchOpts) => {
       const via = searchOpts?.via ?? 'napster';
+      if (via === 'gnutella' || via === 'superpeer') return searches.search(query, { ...searchOpts, via });
       if (via !== 'napster') throw new Error(`unknown search mechanism "${String(via)}"`);
       const t0 = performance.now();
       const { results } = await napster.search(query);

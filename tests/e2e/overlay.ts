@@ -1,0 +1,63 @@
+/** Helpers for the overlay scenarios: open eight peers, read and shape the overlay's graph. */
+import type { Browser, Page } from '@playwright/test';
+import { expect } from './fixtures';
+
+/**
+ * Eight peers: five tabs in the test's browser (two of them in one context: tabs sharing
+ * storage) and three in a second browser process (two sharing a context).
+ */
+export async function eightPeers(browser: Browser, other: Browser, peer: (c: import('@playwright/test').BrowserContext) => Promise<Page>): Promise<Page[]> {
+  const a1 = await browser.newContext();
+  const a2 = await browser.newContext();
+  const a3 = await browser.newContext();
+  const b1 = await other.newContext();
+  const b2 = await other.newContext();
+  const pages: Page[] = [];
+  for (const ctx of [a1, a1, a2, a3, a3, b1, b1, b2]) pages.push(await peer(ctx));
+  return pages;
+}
+
+export type Graph = Map<string, string[]>;
+
+/** Every page's Gnutella neighbours, once the lists agree on both ends of every link. */
+export async function gnutellaGraph(pages: Page[]): Promise<Graph> {
+  let graph: Graph = new Map();
+  await expect
+    .poll(
+      async () => {
+        const lists = await Promise.all(pages.map((p) => p.evaluate(() => [window.p2p.id, window.p2p.overlay.gnutella.neighbours()] as const)));
+        graph = new Map(lists.map(([id, n]) => [id, [...n].sort()]));
+        for (const [a, ns] of graph) for (const b of ns) if (!graph.get(b)?.includes(a)) return false;
+        return true;
+      },
+      { timeout: 20_000, message: 'neighbour lists agree on both ends' },
+    )
+    .toBe(true);
+  return graph;
+}
+
+export function edgeCount(g: Graph): number {
+  let n = 0;
+  for (const ns of g.values()) n += ns.length;
+  return n / 2;
+}
+
+/** Hop distances from `from` (breadth-first); unreachable peers are absent. */
+export function distances(g: Graph, from: string): Map<string, number> {
+  const d = new Map([[from, 0]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const x = queue.shift() as string;
+    for (const y of g.get(x) ?? []) {
+      if (d.has(y)) continue;
+      d.set(y, (d.get(x) as number) + 1);
+      queue.push(y);
+    }
+  }
+  return d;
+}
+
+/** Pages in the order of `ids`. */
+export function pageOf(pages: Page[], ids: string[], id: string): Page {
+  return pages[ids.indexOf(id)] as Page;
+}
