@@ -3,6 +3,7 @@ import type { LinkStats, P2P } from '../api';
 import { el, formatBytes, shortId } from './dom';
 import { createTorrentUI } from './torrents';
 import { createSearchUI } from './search';
+import { createNetworkUI } from './network-view';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -64,6 +65,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
         { class: 'col primary' },
         el('div', { class: 'pair' }, torrents.share, torrents.download),
         createSearchUI(p2p, { log: (t) => addLog(t) }),
+        createNetworkUI(p2p),
         torrents.list,
         torrents.details,
         linksCard,
