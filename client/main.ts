@@ -37,6 +37,12 @@ async function loadIceServers(): Promise<RTCIceServer[]> {
   }
 }
 
+function degreeParam(v: string | null): { degree?: { min: number; max?: number } } {
+  const m = v ? /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(v) : null;
+  if (!m) return {};
+  return { degree: { min: Number(m[1]), ...(m[2] ? { max: Number(m[2]) } : {}) } };
+}
+
 async function main(): Promise<void> {
   const params = new URL(location.href).searchParams;
   const requested = params.get('room') ?? DEFAULT_ROOM;
@@ -53,6 +59,8 @@ async function main(): Promise<void> {
     kv: new IdbKV('edge-p2p', 'content'),
     // ?bw=<bytes/s>: the upload bandwidth this tab declares for super-peer election.
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
+    // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.
+    ...degreeParam(params.get('degree')),
   });
   window.p2p = p2p;
   const root = document.getElementById('app');

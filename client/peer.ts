@@ -25,6 +25,8 @@ export interface PeerOptions {
   kv: KV;
   /** Upload bandwidth this tab declares to the edge for super-peer election, bytes/s. */
   bandwidth?: number;
+  /** Gnutella target degree (default 3-5; min 0: no automatic neighbours). */
+  degree?: { min: number; max?: number };
 }
 
 /** How often a tab reports its capacity (links, declared bandwidth) to the edge. */
@@ -169,6 +171,7 @@ export function createPeer(opts: PeerOptions): P2P {
     requestBootstrap: () => socket.send({ type: 'bootstrap' }),
     files: overlayFiles,
   });
+  if (opts.degree) gnutella.setDegree(opts.degree);
   const tier = new SuperPeerTier({ selfId: () => id, links, files: overlayFiles });
   links.on('data', ({ from, channel, bytes }) => {
     if (channel === OVERLAY_CHANNELS.gnutella) gnutella.node.onData(from, bytes);

@@ -61,6 +61,8 @@ interface PendingConnect {
   resolve: () => void;
   reject: (err: Error) => void;
   timer: ReturnType<typeof setTimeout> | null;
+  /** The link the connect went out on (a new link means it is sent again). */
+  sentOn: object | null;
 }
 
 export class OverlayNode extends Emitter<OverlayNodeEvents> {
@@ -123,7 +125,7 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
       resolve = res;
       reject = rej;
     });
-    this.pending.set(peer, { promise, resolve, reject, timer: null });
+    this.pending.set(peer, { promise, resolve, reject, timer: null, sentOn: null });
     this.links
       .connect(peer)
       .then(() => this.sendConnect(peer))
@@ -134,7 +136,9 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
   /** Send (or send again) the connect of a pending handshake, and start waiting for the answer. */
   private sendConnect(peer: string): void {
     const p = this.pending.get(peer);
-    if (!p) return;
+    const link = this.links.get(peer);
+    if (!p || !link || p.sentOn === link) return;
+    p.sentOn = link;
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => this.settle(peer, new Error(`no answer to connect from ${peer} within ${HANDSHAKE_MS / 1000} s`)), HANDSHAKE_MS);
     this.send(peer, { type: 'connect', role: this.policy.role() });
@@ -236,8 +240,10 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
         return;
       default:
         if (!this.neighbours.has(from)) {
-          // Descriptors only travel between neighbours: never route what a stranger sent.
+          // Descriptors only travel between neighbours: never route what a stranger sent, and
+          // tell it, so that a peer that still counts us as its neighbour drops us too.
           this.counters.notNeighbour++;
+          this.send(from, { type: 'bye', reason: 'not neighbours' });
           return;
         }
         this.run(this.router.receive(from, msg, this.context()));

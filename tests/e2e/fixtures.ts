@@ -9,8 +9,8 @@ export { expect };
 
 export interface PeerFixtures {
   room: string;
-  /** Open a tab in `context` on the room and wait for its peer id. */
-  peer: (context: BrowserContext) => Promise<Page>;
+  /** Open a tab in `context` on the room and wait for its peer id; `params` adds to the URL (e.g. `degree=0`). */
+  peer: (context: BrowserContext, params?: string) => Promise<Page>;
   /** Start another browser process (same engine and flags); closed after the test. */
   launchBrowser: () => Promise<Browser>;
   pageErrors: string[];
@@ -26,10 +26,10 @@ export const test = base.extend<PeerFixtures>({
     expect(errors, 'uncaught errors in pages').toEqual([]);
   },
   peer: async ({ room, pageErrors }, use) => {
-    await use(async (context) => {
+    await use(async (context, params) => {
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(`${err.name}: ${err.message}`));
-      await page.goto(`/?room=${room}`);
+      await page.goto(`/?room=${room}${params ? `&${params}` : ''}`);
       await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
       return page;
     });

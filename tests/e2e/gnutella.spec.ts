@@ -97,8 +97,12 @@ test('eight peers build a Gnutella overlay; TTL limits the scope; every peer han
 
 test('malformed overlay messages are dropped and counted, never forwarded; strangers cannot inject queries', async ({ browser, peer, launchBrowser }) => {
   const other = await launchBrowser();
-  const [a, b, c]: [Page, Page, Page] = [await peer(await browser.newContext()), await peer(await browser.newContext()), await peer(await other.newContext())];
-  for (const p of [a, b, c]) await p.evaluate(() => window.p2p.overlay.gnutella.setDegree({ min: 0 }));
+  // degree=0: no automatic neighbours, the test draws the topology.
+  const [a, b, c]: [Page, Page, Page] = [
+    await peer(await browser.newContext(), 'degree=0'),
+    await peer(await browser.newContext(), 'degree=0'),
+    await peer(await other.newContext(), 'degree=0'),
+  ];
   const [ida, idb, idc] = (await Promise.all([a, b, c].map(idOf))) as [string, string, string];
   // A line: a - b - c.
   await a.evaluate((id) => window.p2p.overlay.gnutella.connect(id), idb);
@@ -136,12 +140,10 @@ test('malformed overlay messages are dropped and counted, never forwarded; stran
   expect(await b.evaluate(() => window.p2p.overlay.gnutella.trace('ZZZZZZZZZZZZZZZZZZZZZZ') ?? null)).toBeNull();
 });
 
-test('a full peer refuses a connect with its reason and peers to try', async ({ browser, peer }) => {
-  const hub = await peer(await browser.newContext());
-  const x = await peer(await browser.newContext());
-  const y = await peer(await browser.newContext());
-  for (const p of [hub, x, y]) await p.evaluate(() => window.p2p.overlay.gnutella.setDegree({ min: 0 }));
-  await hub.evaluate(() => window.p2p.overlay.gnutella.setDegree({ max: 1 }));
+test('a full peer refuses a connect and says why', async ({ browser, peer }) => {
+  const hub = await peer(await browser.newContext(), 'degree=0-1');
+  const x = await peer(await browser.newContext(), 'degree=0');
+  const y = await peer(await browser.newContext(), 'degree=0');
   const [idh, idx] = (await Promise.all([hub, x].map(idOf))) as [string, string];
   await x.evaluate((id) => window.p2p.overlay.gnutella.connect(id), idh);
   const err = await y.evaluate((id) => window.p2p.overlay.gnutella.connect(id).then(() => 'accepted', (e: Error) => e.message), idh);

@@ -27,7 +27,7 @@ export async function gnutellaGraph(pages: Page[]): Promise<Graph> {
       async () => {
         const lists = await Promise.all(pages.map((p) => p.evaluate(() => [window.p2p.id, window.p2p.overlay.gnutella.neighbours()] as const)));
         graph = new Map(lists.map(([id, n]) => [id, [...n].sort()]));
-        for (const [a, ns] of graph) for (const b of ns) if (!graph.get(b)?.includes(a)) return false;
+        for (const [a, ns] of graph) for (const b of ns) if (!graph.get(b)?.includes(a)) return `${a} has ${b} but not the reverse`;
         return true;
       },
       { timeout: 20_000, message: 'neighbour lists agree on both ends' },
