@@ -118,6 +118,8 @@ export interface P2P {
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
   /** The Gnutella overlay, the super-peer tier and a drawing of both (see OverlayApi). */
   readonly overlay: OverlayApi;
+  /** The Chord DHT ring of the room's tabs (see DhtApi). */
+  readonly dht: DhtApi;
   /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
   setRateLimits(limits: { up?: number; down?: number }): void;
   /** For tests and demonstrations of failure. */
@@ -138,7 +140,7 @@ export type P2PEmitter = Emitter<P2PEvents>;
  * over the flat overlay (limited by ttl); `superpeer` sends it to this tab's super-peer, which
  * floods it among super-peers only.
  */
-export type SearchVia = 'napster' | 'gnutella' | 'superpeer';
+export type SearchVia = 'napster' | 'gnutella' | 'superpeer' | 'dht';
 
 export interface SearchOptions {
   via?: SearchVia;
@@ -246,6 +248,68 @@ export interface OverlayApi {
   on(event: 'change', fn: () => void): () => void;
 }
 
+
+/** A node of the DHT ring: its peer id, its ring position (SHA-1 of the peer id) and, when known, how many keys it holds. */
+export interface DhtNodeRef {
+  peer: string;
+  id: string;
+  held?: number;
+}
+
+/** The ring as this tab knows it: itself, its neighbours and fingers. */
+export interface DhtRingView {
+  self: DhtNodeRef;
+  predecessor: DhtNodeRef | null;
+  successors: DhtNodeRef[];
+  predecessors: DhtNodeRef[];
+  fingers: DhtNodeRef[];
+  /** Every node above, sorted by ring position. */
+  nodes: DhtNodeRef[];
+  /** Keys stored here, and of those the ones this node owns (the others are replicas). */
+  held: number;
+  owned: number;
+}
+
+export interface DhtStats {
+  nodeId: string;
+  keysHeld: number;
+  keysOwned: number;
+  /** put/get/lookup calls of this tab, and their average hops to the key's successor. */
+  lookups: number;
+  avgHops: number;
+  /** Lookups of others this node passed on. */
+  routed: number;
+  replicasSent: number;
+  handedOver: number;
+  badMessages: number;
+  /** Nodes found dead (no answer, or left). */
+  failures: number;
+  /** Keys this node found in its IndexedDB share when it started (a reload keeps its keys). */
+  loaded: number;
+}
+
+/**
+ * The DHT: Chord over peer links. A key lives at its successor on the ring (SHA-1 of the key)
+ * and on the next r - 1 = 2 nodes; each node keeps its share in IndexedDB.
+ *
+ *   await p2p.dht.put('greeting', 'hello')     // { owner, hops, ms }
+ *   await p2p.dht.get('greeting')              // 'hello'
+ */
+export interface DhtApi {
+  /** This tab's ring position (40 hex digits); '' until ready. */
+  readonly nodeId: string;
+  readonly ready: Promise<void>;
+  /** Store a text value (key 1-256 characters, value up to 16 KiB). Rejects with a readable reason. */
+  put(key: string, value: string): Promise<{ owner: string; hops: number; ms: number }>;
+  /** The value, or null when the key is unknown. */
+  get(key: string): Promise<string | null>;
+  /** The key's successor and replica set, and the hops it took to find them. */
+  lookup(key: string): Promise<{ owner: string; hops: number; ms: number; replicas: string[] }>;
+  /** Keys stored in this tab (owned, or replicas of its predecessors' keys). */
+  localKeys(): { key: string; id: string; owned: boolean }[];
+  ring(): DhtRingView | null;
+  stats(): DhtStats;
+}
 
 declare global {
   interface Window {

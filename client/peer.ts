@@ -15,6 +15,8 @@ import { OVERLAY_CHANNELS, type OverlayFile } from '../protocol/overlay';
 import { Gnutella } from './gnutella/gnutella';
 import { SuperPeerTier } from './superpeer/superpeer';
 import { overlayApi, OverlaySearches } from './overlay-api';
+import { DhtService } from './dht/dht-service';
+import { DHT_CHANNEL } from '../protocol/dht';
 
 export interface PeerOptions {
   wsUrl: string;
@@ -95,6 +97,7 @@ export function createPeer(opts: PeerOptions): P2P {
     shards = w.shards;
     resolveReady(id);
     reportCapacity();
+    void dht.start(id).then(() => dht.publish(overlayFiles()));
   });
   socket.on('message', (msg) => {
     switch (msg.type) {
@@ -134,6 +137,7 @@ export function createPeer(opts: PeerOptions): P2P {
     links.peerGone(p);
     gnutella.peerLeft(p);
     tier.peerLeft(p);
+    dht.peerLeft(p);
     events.emit('peer-leave', { id: p });
   }
 
@@ -176,10 +180,16 @@ export function createPeer(opts: PeerOptions): P2P {
   links.on('data', ({ from, channel, bytes }) => {
     if (channel === OVERLAY_CHANNELS.gnutella) gnutella.node.onData(from, bytes);
     else if (channel === OVERLAY_CHANNELS.superpeer) tier.node.onData(from, bytes);
+    else if (channel === DHT_CHANNEL) dht.onData(from, bytes);
   });
+  const dht = new DhtService({ room: opts.room, links, online: () => online, files: overlayFiles });
   bt.on('complete', ({ infoHash }) => {
     const t = bt.torrents.get(infoHash);
-    if (t && keywords(t.name).length > 0) tier.filesChanged([{ infoHash, name: t.name, size: t.info?.length ?? 0 }], []);
+    if (t && keywords(t.name).length > 0) {
+      const f = { infoHash, name: t.name, size: t.info?.length ?? 0 };
+      tier.filesChanged([f], []);
+      void dht.publish([f]).catch(() => {});
+    }
   });
   bt.on('removed', ({ infoHash }) => tier.filesChanged([], [infoHash]));
   const searches = new OverlaySearches(() => id, gnutella, tier);
@@ -194,6 +204,7 @@ export function createPeer(opts: PeerOptions): P2P {
   socket.start();
   addEventListener('pagehide', () => {
     clearInterval(capacityTimer);
+    dht.leave();
     gnutella.stop();
     tier.stop();
     links.closeAll();
@@ -267,8 +278,10 @@ export function createPeer(opts: PeerOptions): P2P {
     torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
     setRateLimits: (limits) => bt.setRateLimits(limits),
     overlay,
+    dht: dht.api(),
     search: async (query, searchOpts) => {
       const via = searchOpts?.via ?? 'napster';
+      if (via === 'dht') return dht.search(query);
       if (via === 'gnutella' || via === 'superpeer') return searches.search(query, { ...searchOpts, via });
       if (via !== 'napster') throw new Error(`unknown search mechanism "${String(via)}"`);
       const t0 = performance.now();

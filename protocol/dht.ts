@@ -93,7 +93,8 @@ export type DhtMessage =
       successors?: string[];
     }
   | { type: 'state?'; ref: string }
-  | { type: 'state'; ref: string; pred: string | null; succs: string[]; preds: string[] }
+  /** A node's ring state (`held`: how many keys it stores, for the ring view). */
+  | { type: 'state'; ref: string; pred: string | null; succs: string[]; preds: string[]; held: number }
   | { type: 'notify' }
   | { type: 'store'; records: DhtRecord[]; reason: 'replicate' | 'handover' | 'leave' }
   | { type: 'leave'; pred: string | null; succs: string[] };
@@ -331,7 +332,14 @@ export function parseDhtMessage(bytes: Uint8Array): DhtMessage {
     case 'state?':
       return { type: 'state?', ref: ref(obj) };
     case 'state':
-      return { type: 'state', ref: ref(obj), pred: peerOrNull(obj, 'pred'), succs: peerList(obj, 'succs'), preds: peerList(obj, 'preds') };
+      return {
+        type: 'state',
+        ref: ref(obj),
+        pred: peerOrNull(obj, 'pred'),
+        succs: peerList(obj, 'succs'),
+        preds: peerList(obj, 'preds'),
+        held: fieldInt(obj, 'held', 0, 1_000_000_000),
+      };
     case 'notify':
       return { type: 'notify' };
     case 'store': {

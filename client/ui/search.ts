@@ -6,13 +6,13 @@
 import type { P2P, SearchHit, SearchVia } from '../api';
 import { describeError, el, formatBytes, plural } from './dom';
 
-type Mechanism = SearchVia | 'dht';
+type Mechanism = SearchVia;
 
 const MECHANISMS: { via: Mechanism; label: string; ready: boolean }[] = [
   { via: 'napster', label: 'Napster (central index on the edge)', ready: true },
   { via: 'gnutella', label: 'Gnutella (query flooding)', ready: true },
   { via: 'superpeer', label: 'Super-peers (two-tier flooding)', ready: true },
-  { via: 'dht', label: 'DHT (Chord) — coming', ready: false },
+  { via: 'dht', label: 'DHT (Chord ring lookups)', ready: true },
 ];
 
 /** Overlay searches: default TTL (as the engine's), and what the mechanism does, for the hint. */
@@ -20,7 +20,7 @@ const OVERLAY: Partial<Record<SearchVia, { ttl: number; hint: string }>> = {
   gnutella: { ttl: 4, hint: 'Floods the query to your Gnutella neighbours, and theirs, up to TTL hops.' },
   superpeer: { ttl: 7, hint: 'Sends the query to your super-peer, which floods it among super-peers up to TTL hops.' },
 };
-const NAME: Record<SearchVia, string> = { napster: 'Napster', gnutella: 'Gnutella', superpeer: 'Super-peer' };
+const NAME: Record<SearchVia, string> = { napster: 'Napster', gnutella: 'Gnutella', superpeer: 'Super-peer', dht: 'DHT' };
 const MIN_TTL = 1;
 const MAX_TTL = 7;
 

@@ -52,8 +52,8 @@ const samples: DhtMessage[] = [
   { type: 'reply', ref: REF, hops: 0, owner: A, ok: true, successors: [B, C] },
   { type: 'reply', ref: REF, hops: 0, owner: A, ok: false, error: 'key "k" holds a set, not a value' },
   { type: 'state?', ref: REF },
-  { type: 'state', ref: REF, pred: null, succs: [], preds: [] },
-  { type: 'state', ref: REF, pred: A, succs: [B, C], preds: [C] },
+  { type: 'state', ref: REF, pred: null, succs: [], preds: [], held: 0 },
+  { type: 'state', ref: REF, pred: A, succs: [B, C], preds: [C], held: 12 },
   { type: 'notify' },
   { type: 'store', records: [valueRec, setRec], reason: 'replicate' },
   { type: 'store', records: [], reason: 'handover' },
@@ -92,7 +92,7 @@ test('extra fields are dropped; repeated peers and members count once', () => {
     hops: 0,
     op: { op: 'get' },
   });
-  expect(parse({ type: 'state', ref: REF, pred: A, succs: [B, B, C], preds: [A, A] })).toEqual({ type: 'state', ref: REF, pred: A, succs: [B, C], preds: [A] });
+  expect(parse({ type: 'state', ref: REF, pred: A, succs: [B, B, C], preds: [A, A], held: 3 })).toEqual({ type: 'state', ref: REF, pred: A, succs: [B, C], preds: [A], held: 3 });
   const rec = { ...setRec, extra: true, members: [{ m: 'b', expires: 3 }, { m: 'a', expires: 1 }, { m: 'b', expires: 2, x: 1 }] };
   expect(parseDhtRecord(rec)).toEqual({ ...setRec, members: [{ m: 'a', expires: 1 }, { m: 'b', expires: 3 }] });
 });
@@ -104,7 +104,7 @@ test('limits: the largest fields pass', () => {
   const peers = Array.from({ length: DHT_LIMITS.peers }, (_, i) => `${i}${'p'.repeat(20)}`);
   expect(parse({ type: 'route', ref: REF, origin: A, id: keyId(key), key, hops: 0, op: { op: 'put', value, ts: 1 } })).toMatchObject({ key, op: { value } });
   expect(parse({ type: 'route', ref: REF, origin: A, id: ID, key: KEY, hops: 0, op: { op: 'add', member, ttlMs: 1 } })).toMatchObject({ op: { member } });
-  expect(parse({ type: 'state', ref: REF, pred: null, succs: peers, preds: peers })).toMatchObject({ succs: peers });
+  expect(parse({ type: 'state', ref: REF, pred: null, succs: peers, preds: peers, held: 0 })).toMatchObject({ succs: peers });
   const members = Array.from({ length: DHT_LIMITS.members }, (_, i) => ({ m: `m${String(i).padStart(3, '0')}`, expires: i }));
   const big: DhtRecord = { ...setRec, members };
   expect(parse({ type: 'store', records: [big], reason: 'handover' })).toMatchObject({ records: [{ members }] });
@@ -138,7 +138,7 @@ test('each bad field is refused naming the field', () => {
   const put = { ...get, op: { op: 'put', value: 'v', ts: 1 } };
   const add = { ...get, op: { op: 'add', member: 'm', ttlMs: 1000 } };
   const reply = { type: 'reply', ref: REF, hops: 0, owner: A, ok: true };
-  const state = { type: 'state', ref: REF, pred: null, succs: [], preds: [] };
+  const state = { type: 'state', ref: REF, pred: null, succs: [], preds: [], held: 0 };
   const store = (rec: unknown) => ({ type: 'store', records: [rec], reason: 'replicate' });
   const many = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
   const longKey = 'k'.repeat(DHT_LIMITS.key + 1);

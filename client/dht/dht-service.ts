@@ -1,0 +1,225 @@
+/**
+ * The DHT of one tab, as window.p2p.dht shows it: starts the Chord node once the edge has named
+ * the tab (its share lives in an IndexedDB store of that room and peer id), validates what the
+ * user puts, and keeps the search records: keyword -> files and info hash -> holders, so that a
+ * search works with the edge's index down.
+ */
+import { checkKey, checkValue, DHT_LIMITS, keyId } from '../../protocol/dht';
+import { keywords } from '../../protocol/keywords';
+import type { OverlayFile } from '../../protocol/overlay';
+import { INFO_HASH_RE, parseFileName, queryWords } from '../../protocol/signaling';
+import { PEER_ID_RE } from '../../protocol/constants';
+import type { DhtApi, DhtNodeRef, DhtRingView, SearchHit } from '../api';
+import type { LinkManager } from '../net/link-manager';
+import { DhtNode, type RouteResult } from './dht-node';
+import { DhtStore } from './dht-store';
+
+/** Search records are published again this often, and expire after FILE_TTL / HOLDER_TTL. */
+export const REPUBLISH_MS = 60_000;
+const HOLDER_TTL_MS = 3 * 60_000;
+const FILE_TTL_MS = 10 * 60_000;
+/** Keywords of a file name that get a DHT record. */
+const WORDS_PER_FILE = 8;
+/** Files a DHT search looks up holders for. */
+const MAX_RESULTS = 20;
+
+export interface DhtServiceOptions {
+  room: string;
+  links: LinkManager;
+  online: () => ReadonlySet<string>;
+  files: () => OverlayFile[];
+  /** Opens the node's share (the browser: IndexedDB; tests of the glue may pass memory). */
+  openStore?: (room: string, peer: string) => Promise<DhtStore>;
+}
+
+interface FileMember {
+  i: string;
+  n: string;
+  s: number;
+}
+
+function parseFileMember(m: string): FileMember | null {
+  try {
+    const v = JSON.parse(m) as Partial<FileMember>;
+    if (typeof v.i !== 'string' || !INFO_HASH_RE.test(v.i) || typeof v.s !== 'number' || !Number.isSafeInteger(v.s) || v.s < 0) return null;
+    return { i: v.i, n: parseFileName(v.n), s: v.s };
+  } catch {
+    return null;
+  }
+}
+
+export class DhtService {
+  node: DhtNode | null = null;
+  readonly ready: Promise<void>;
+  private resolveReady: () => void = () => {};
+  private starting: Promise<void> | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly opts: DhtServiceOptions) {
+    this.ready = new Promise((r) => (this.resolveReady = r));
+  }
+
+  /** The edge welcomed us as `peer`: open our share and join the ring. */
+  start(peer: string): Promise<void> {
+    if (this.node?.self === peer) return Promise.resolve();
+    if (this.starting) return this.starting;
+    this.starting = (async () => {
+      this.node?.leave();
+      const open = this.opts.openStore ?? ((room: string, p: string) => DhtStore.openIdb(room, p));
+      const store = await open(this.opts.room, peer);
+      this.node = new DhtNode({ self: peer, links: this.opts.links, online: this.opts.online, store });
+      this.node.start();
+      this.timer ??= setInterval(() => void this.publish(this.opts.files()), REPUBLISH_MS);
+      this.resolveReady();
+      this.starting = null;
+    })();
+    return this.starting;
+  }
+
+  onData(from: string, bytes: Uint8Array): void {
+    this.node?.onData(from, bytes);
+  }
+
+  peerLeft(peer: string): void {
+    this.node?.peerLeft(peer);
+  }
+
+  leave(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.node?.leave();
+  }
+
+  private async live(): Promise<DhtNode> {
+    await this.ready;
+    return this.node as DhtNode;
+  }
+
+  /** Keyword -> file and info hash -> holder records for files this tab holds. */
+  async publish(files: OverlayFile[]): Promise<void> {
+    const node = await this.live();
+    const self = node.self;
+    const jobs: Promise<unknown>[] = [];
+    for (const f of files) {
+      const member = JSON.stringify({ i: f.infoHash, n: f.name, s: f.size });
+      if ([...member].length > DHT_LIMITS.member) continue;
+      for (const w of keywords(f.name).slice(0, WORDS_PER_FILE)) {
+        jobs.push(node.route({ op: 'add', member, ttlMs: FILE_TTL_MS }, `kw:${w}`));
+      }
+      jobs.push(node.route({ op: 'add', member: self, ttlMs: HOLDER_TTL_MS }, `holders:${f.infoHash}`));
+    }
+    await Promise.allSettled(jobs);
+  }
+
+  /** A search through the DHT: every word's file list, intersected, then each file's holders. */
+  async search(query: string): Promise<SearchHit[]> {
+    const words = queryWords(query);
+    const node = await this.live();
+    const t0 = performance.now();
+    let messages = 0;
+    let maxHops = 0;
+    const count = (r: RouteResult) => {
+      messages += 2 * r.hops;
+      maxHops = Math.max(maxHops, r.hops);
+      return r;
+    };
+    const lists = await Promise.all(words.map((w) => node.route({ op: 'members' }, `kw:${w}`).then(count)));
+    let files: Map<string, FileMember> | null = null;
+    for (const l of lists) {
+      const here = new Map<string, FileMember>();
+      for (const m of l.members ?? []) {
+        const f = parseFileMember(m);
+        if (f && (files === null || files.has(f.i))) here.set(f.i, f);
+      }
+      files = here;
+    }
+    const found = [...(files ?? new Map<string, FileMember>()).values()].slice(0, MAX_RESULTS);
+    const holders = await Promise.all(found.map((f) => node.route({ op: 'members' }, `holders:${f.i}`).then(count)));
+    const ms = Math.round(performance.now() - t0);
+    const out: SearchHit[] = [];
+    found.forEach((f, i) => {
+      const peers = (holders[i]?.members ?? []).filter((p) => PEER_ID_RE.test(p) && p !== node.self);
+      if (peers.length > 0) out.push({ infoHash: f.i, name: f.n, size: f.s, peers, via: 'dht', ms, hops: maxHops, messages });
+    });
+    return out.sort((a, b) => b.peers.length - a.peers.length || a.name.localeCompare(b.name));
+  }
+
+  api(): DhtApi {
+    const self = this;
+    return {
+      get nodeId() {
+        return self.node?.id ?? '';
+      },
+      ready: this.ready,
+      async put(key, value) {
+        checkKey(key);
+        checkValue(value);
+        const node = await self.live();
+        const r = await node.route({ op: 'put', value, ts: Date.now() }, key);
+        node.stats.lookups++;
+        node.stats.lookupHops += r.hops;
+        return { owner: r.owner, hops: r.hops, ms: r.ms };
+      },
+      async get(key) {
+        checkKey(key);
+        const node = await self.live();
+        const r = await node.route({ op: 'get' }, key);
+        node.stats.lookups++;
+        node.stats.lookupHops += r.hops;
+        return r.value ?? null;
+      },
+      async lookup(key) {
+        checkKey(key);
+        const node = await self.live();
+        const r = await node.route({ op: 'find' }, undefined, keyId(key));
+        node.stats.lookups++;
+        node.stats.lookupHops += r.hops;
+        return { owner: r.owner, hops: r.hops, ms: r.ms, replicas: [r.owner, ...(r.successors ?? [])].slice(0, node.r) };
+      },
+      localKeys() {
+        const node = self.node;
+        if (!node) return [];
+        return node.records().map((r) => ({ key: r.key, id: r.id, owned: node.owns(r.id) }));
+      },
+      ring: () => self.ringView(),
+      stats() {
+        const node = self.node;
+        const s = node?.stats;
+        return {
+          nodeId: node?.id ?? '',
+          keysHeld: node?.records().length ?? 0,
+          keysOwned: node ? node.records().filter((r) => node.owns(r.id)).length : 0,
+          lookups: s?.lookups ?? 0,
+          avgHops: s && s.lookups > 0 ? s.lookupHops / s.lookups : 0,
+          routed: s?.routed ?? 0,
+          replicasSent: s?.replicasSent ?? 0,
+          handedOver: s?.handedOver ?? 0,
+          badMessages: s?.badMessages ?? 0,
+          failures: s?.failures ?? 0,
+          loaded: node?.loaded ?? 0,
+        };
+      },
+    };
+  }
+
+  ringView(): DhtRingView | null {
+    const node = this.node;
+    if (!node) return null;
+    const ref = (id: string): DhtNodeRef => {
+      const held = node.heldAt(id);
+      return { peer: node.peer(id), id, ...(held !== undefined ? { held } : {}) };
+    };
+    const fingers = [...new Set(node.chord.fingers.filter((f): f is string => f !== null))];
+    const all = new Set([node.id, ...node.chord.successors, ...node.predecessors(), ...fingers]);
+    if (node.chord.predecessor) all.add(node.chord.predecessor);
+    return {
+      self: ref(node.id),
+      predecessor: node.chord.predecessor ? ref(node.chord.predecessor) : null,
+      successors: node.chord.successors.map(ref),
+      predecessors: node.predecessors().map(ref),
+      fingers: fingers.map(ref),
+      nodes: [...all].sort().map(ref),
+      held: node.records().length,
+      owned: node.records().filter((r) => node.owns(r.id)).length,
+    };
+  }
+}
