@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
     // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.
     ...degreeParam(params.get('degree')),
+    // ?fingers=0: the DHT node keeps no finger table (to compare lookups with and without).
+    ...(params.get('fingers') === '0' ? { dhtFingers: false } : {}),
   });
   window.p2p = p2p;
   const root = document.getElementById('app');

@@ -27,6 +27,8 @@ export interface PeerOptions {
   kv: KV;
   /** Upload bandwidth this tab declares to the edge for super-peer election, bytes/s. */
   bandwidth?: number;
+  /** false: the DHT node keeps no finger table (benchmarks compare lookups with and without). */
+  dhtFingers?: boolean;
   /** Gnutella target degree (default 3-5; min 0: no automatic neighbours). */
   degree?: { min: number; max?: number };
 }
@@ -182,7 +184,13 @@ export function createPeer(opts: PeerOptions): P2P {
     else if (channel === OVERLAY_CHANNELS.superpeer) tier.node.onData(from, bytes);
     else if (channel === DHT_CHANNEL) dht.onData(from, bytes);
   });
-  const dht = new DhtService({ room: opts.room, links, online: () => online, files: overlayFiles });
+  const dht = new DhtService({
+    room: opts.room,
+    links,
+    online: () => online,
+    files: overlayFiles,
+    ...(opts.dhtFingers === false ? { fingers: false } : {}),
+  });
   bt.on('complete', ({ infoHash }) => {
     const t = bt.torrents.get(infoHash);
     if (t && keywords(t.name).length > 0) {

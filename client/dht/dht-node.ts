@@ -43,6 +43,8 @@ export interface DhtNodeOptions {
   online: () => ReadonlySet<string>;
   store: DhtStore;
   r?: number;
+  /** false: no finger table (lookups walk the successor lists; for comparison in benchmarks). */
+  fingers?: boolean;
 }
 
 export interface RouteResult {
@@ -445,6 +447,7 @@ export class DhtNode {
   }
 
   private async fixFinger(): Promise<void> {
+    if (this.opts.fingers === false) return;
     const f = this.chord.fingerToFix(this.round++);
     if (!f) return;
     this.stats.maintenanceLookups++;

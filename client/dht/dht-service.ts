@@ -30,6 +30,8 @@ export interface DhtServiceOptions {
   files: () => OverlayFile[];
   /** Opens the node's share (the browser: IndexedDB; tests of the glue may pass memory). */
   openStore?: (room: string, peer: string) => Promise<DhtStore>;
+  /** false: the node keeps no finger table (see DhtNodeOptions.fingers). */
+  fingers?: boolean;
 }
 
 interface FileMember {
@@ -67,7 +69,13 @@ export class DhtService {
       this.node?.leave();
       const open = this.opts.openStore ?? ((room: string, p: string) => DhtStore.openIdb(room, p));
       const store = await open(this.opts.room, peer);
-      this.node = new DhtNode({ self: peer, links: this.opts.links, online: this.opts.online, store });
+      this.node = new DhtNode({
+        self: peer,
+        links: this.opts.links,
+        online: this.opts.online,
+        store,
+        ...(this.opts.fingers === false ? { fingers: false } : {}),
+      });
       this.node.start();
       this.timer ??= setInterval(() => void this.publish(this.opts.files()), REPUBLISH_MS);
       this.resolveReady();

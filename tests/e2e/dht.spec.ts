@@ -8,6 +8,7 @@ import { keyId, nodeId } from '../../protocol/dht';
 import { replicaSet, sortIds } from '../../client/core/chord';
 import { expect, idOf, test } from './fixtures';
 import { eightPeers } from './overlay';
+import { shareRandom } from './torrents';
 
 const R = 3;
 const KEYS = 500;
@@ -196,4 +197,35 @@ test('bad DHT input is refused with a clear error; malformed DHT messages are co
   }, idb);
   await expect.poll(() => b.evaluate(() => window.p2p.dht.stats().badMessages)).toBe(3);
   expect(await b.evaluate(() => window.p2p.dht.get('k'))).toBe('x'.repeat(16 * 1024));
+});
+
+test('a search through the DHT finds a file and its holders with the edge index out of reach, and the file downloads', async ({ browser, peer, launchBrowser }) => {
+  const other = await launchBrowser();
+  const holder = await peer(await browser.newContext());
+  const me = await peer(await browser.newContext());
+  const third = await peer(await other.newContext());
+  const fourth = await peer(await other.newContext());
+  await ringSettled([holder, me, third, fourth]);
+  const file = await shareRandom(holder, 300 * 1024, 'Distributed Hash Table Demo.txt');
+  const holderId = await idOf(holder);
+  type Hit = { infoHash: string; name: string; peers: string[]; via: string; hops?: number; messages?: number };
+  let hits: Hit[] = [];
+  await expect.poll(async () => (hits = await me.evaluate(() => window.p2p.search('hash table demo', { via: 'dht' }))).length).toBe(1);
+  expect(hits[0]).toMatchObject({ infoHash: file.infoHash, name: 'Distributed Hash Table Demo.txt', peers: [holderId], via: 'dht' });
+
+  // The edge's index is out of reach for this tab: Napster says so, the DHT still answers.
+  await me.routeWebSocket(/\/ws\?/, (ws) => ws.close({ code: 1011, reason: 'index down for a test' }));
+  await me.evaluate(() => window.p2p.debug.dropSocket());
+  const napster = await me.evaluate(() => window.p2p.search('hash table demo', { via: 'napster' }).then(() => 'answered', (e: Error) => e.message));
+  expect(napster).toMatch(/cannot be reached/);
+  hits = await me.evaluate(() => window.p2p.search('hash table demo', { via: 'dht' }));
+  expect(hits.map((h) => [h.infoHash, h.peers])).toEqual([[file.infoHash, [holderId]]]);
+  console.log(`dht search with the index down: ${hits[0]!.hops} hops max, ${hits[0]!.messages} messages`);
+  const sha = await me.evaluate(async (h) => {
+    const t = await window.p2p.download(h.infoHash, { peers: h.peers, name: h.name });
+    await t.done;
+    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
+    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }, hits[0]!);
+  expect(sha).toBe(file.sha256);
 });
