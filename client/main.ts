@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
     // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.
     ...degreeParam(params.get('degree')),
+    // ?overlays=0: a bare peer (no Gnutella, super-peer tier or DHT), for a room of bare peers.
+    ...(params.get('overlays') === '0' ? { overlays: false } : {}),
     // ?fingers=0: the DHT node keeps no finger table (to compare lookups with and without).
     ...(params.get('fingers') === '0' ? { dhtFingers: false } : {}),
   });

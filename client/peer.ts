@@ -27,6 +27,11 @@ export interface PeerOptions {
   kv: KV;
   /** Upload bandwidth this tab declares to the edge for super-peer election, bytes/s. */
   bandwidth?: number;
+  /**
+   * false: a bare peer (links, torrents and Napster only; no Gnutella, super-peer tier or DHT),
+   * for a room of bare peers: diagnostics, and benchmarks of links without background traffic.
+   */
+  overlays?: boolean;
   /** false: the DHT node keeps no finger table (benchmarks compare lookups with and without). */
   dhtFingers?: boolean;
   /** Gnutella target degree (default 3-5; min 0: no automatic neighbours). */
@@ -70,6 +75,7 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
 }
 
 export function createPeer(opts: PeerOptions): P2P {
+  const overlaysOn = opts.overlays !== false;
   const events = new Emitter<P2PEvents>();
   const online = new Set<string>();
   let id = '';
@@ -98,8 +104,13 @@ export function createPeer(opts: PeerOptions): P2P {
     shard = w.shard;
     shards = w.shards;
     resolveReady(id);
-    reportCapacity();
-    void dht.start(id).then(() => dht.publish(overlayFiles()));
+    if (overlaysOn) {
+      reportCapacity();
+      dht
+        .start(id)
+        .then(() => dht.publish(overlayFiles()))
+        .catch((err: Error) => events.emit('error', { message: `the DHT node could not start: ${err.message}` }));
+    }
   });
   socket.on('message', (msg) => {
     switch (msg.type) {
@@ -120,10 +131,10 @@ export function createPeer(opts: PeerOptions): P2P {
         else links.onSignal(msg.from, msg.data);
         return;
       case 'bootstrap':
-        gnutella.addCandidates(msg.peers, 'bootstrap');
+        if (overlaysOn) gnutella.addCandidates(msg.peers, 'bootstrap');
         return;
       case 'supers':
-        tier.setSupers(msg.supers);
+        if (overlaysOn) tier.setSupers(msg.supers);
         return;
       default:
         return;
@@ -180,6 +191,7 @@ export function createPeer(opts: PeerOptions): P2P {
   if (opts.degree) gnutella.setDegree(opts.degree);
   const tier = new SuperPeerTier({ selfId: () => id, links, files: overlayFiles });
   links.on('data', ({ from, channel, bytes }) => {
+    if (!overlaysOn) return;
     if (channel === OVERLAY_CHANNELS.gnutella) gnutella.node.onData(from, bytes);
     else if (channel === OVERLAY_CHANNELS.superpeer) tier.node.onData(from, bytes);
     else if (channel === DHT_CHANNEL) dht.onData(from, bytes);
@@ -196,7 +208,7 @@ export function createPeer(opts: PeerOptions): P2P {
     if (t && keywords(t.name).length > 0) {
       const f = { infoHash, name: t.name, size: t.info?.length ?? 0 };
       tier.filesChanged([f], []);
-      void dht.publish([f]).catch(() => {});
+      if (overlaysOn) void dht.publish([f]).catch(() => {});
     }
   });
   bt.on('removed', ({ infoHash }) => tier.filesChanged([], [infoHash]));
@@ -205,9 +217,12 @@ export function createPeer(opts: PeerOptions): P2P {
   function reportCapacity(): void {
     socket.send({ type: 'capacity', bandwidth: Math.round(opts.bandwidth ?? DEFAULT_BANDWIDTH), links: links.links().length });
   }
-  const capacityTimer = setInterval(reportCapacity, CAPACITY_MS);
-  gnutella.start();
-  tier.start();
+  if (!overlaysOn) dht.disable();
+  const capacityTimer = setInterval(() => overlaysOn && reportCapacity(), CAPACITY_MS);
+  if (overlaysOn) {
+    gnutella.start();
+    tier.start();
+  }
 
   socket.start();
   addEventListener('pagehide', () => {

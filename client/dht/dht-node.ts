@@ -101,6 +101,7 @@ export class DhtNode {
   private readonly heldBy = new Map<string, number>();
   private round = 0;
   private wrongOwner = 0;
+  private joinFailures = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
   private busy = false;
   private stopped = false;
@@ -257,7 +258,12 @@ export class DhtNode {
       this.send(from, { type: 'reply', ref: msg.ref, hops: msg.hops, owner: this.self, ok: false, error: 'too many hops: the ring is being repaired, try again' });
       return;
     }
-    const reply = await this.routeOnce(msg.op, msg.key, msg.id, { from, ref: msg.ref, origin: msg.origin, hops: msg.hops });
+    let reply: Extract<DhtMessage, { type: 'reply' }> | null;
+    try {
+      reply = await this.routeOnce(msg.op, msg.key, msg.id, { from, ref: msg.ref, origin: msg.origin, hops: msg.hops });
+    } catch (err) {
+      reply = { type: 'reply', ref: msg.ref, hops: msg.hops, owner: this.self, ok: false, error: (err as Error).message.slice(0, DHT_LIMITS.error) };
+    }
     if (reply) this.send(from, reply);
   }
 
@@ -315,7 +321,6 @@ export class DhtNode {
         const answer = this.wait(ref, ROUTE_TIMEOUT_MS, `lookup of ${id.slice(0, 8)} timed out`);
         if (await this.sendLinked(nextPeer, route)) return (await answer) as Extract<DhtMessage, { type: 'reply' }>;
         this.settle(ref, null);
-        answer.catch(() => {});
       }
       // The next hop cannot be reached: it failed; route around it.
       this.failed(next);
@@ -398,18 +403,28 @@ export class DhtNode {
     this.preds = preds.slice(0, this.r);
   }
 
-  /** Join through the oldest peer online; alone if there is none. */
+  /**
+   * Join through the oldest peer online (so that tabs opened together join one ring, not
+   * several); if it does not answer, through the next one at the next round. Alone if none.
+   */
   private async join(): Promise<void> {
-    const via = [...this.opts.online()].find((p) => p !== this.self);
+    const others = [...this.opts.online()].filter((p) => p !== this.self);
+    const via = others[this.joinFailures % Math.max(1, others.length)];
     if (!via) return;
     const ref = newRef();
     const answer = this.wait(ref, ROUTE_TIMEOUT_MS, 'join timed out');
     if (!(await this.sendLinked(via, { type: 'route', ref, origin: this.self, id: this.id, hops: 1, op: { op: 'find' } }))) {
       this.settle(ref, null);
-      answer.catch(() => {});
+      this.joinFailures++;
       return;
     }
-    const reply = (await answer) as Extract<DhtMessage, { type: 'reply' }>;
+    let reply: Extract<DhtMessage, { type: 'reply' }>;
+    try {
+      reply = (await answer) as Extract<DhtMessage, { type: 'reply' }>;
+    } catch {
+      this.joinFailures++;
+      return;
+    }
     if (!reply.ok || this.chord.successors.length > 0) return;
     const owner = this.learn(reply.owner);
     if (owner === this.id) return;
@@ -427,7 +442,6 @@ export class DhtNode {
     const answer = this.wait(ref, ROUTE_TIMEOUT_MS, 'ring check timed out');
     if (!(await this.sendLinked(via, { type: 'route', ref, origin: this.self, id: this.id, hops: 1, op: { op: 'find' } }))) {
       this.settle(ref, null);
-      answer.catch(() => {});
       return;
     }
     try {
@@ -524,7 +538,6 @@ export class DhtNode {
     const answer = this.wait(ref, STATE_TIMEOUT_MS, 'no state');
     if (!(await this.sendLinked(this.peer(node), { type: 'state?', ref }))) {
       this.settle(ref, null);
-      answer.catch(() => {});
       return null;
     }
     try {
@@ -535,13 +548,17 @@ export class DhtNode {
   }
 
   private wait(ref: string, ms: number, what: string): Promise<DhtMessage> {
-    return new Promise<DhtMessage>((resolve, reject) => {
+    const p = new Promise<DhtMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(ref);
         reject(new DhtError(what));
       }, ms);
       this.waiters.set(ref, { resolve, reject, timer });
     });
+    // The timeout may fire while the request is still being sent: the caller sees the
+    // rejection when it awaits; it must never surface as an unhandled rejection meanwhile.
+    p.catch(() => {});
+    return p;
   }
 
   /** Resolve (or with null, cancel) a waiter. */

@@ -97,7 +97,15 @@ export class DhtService {
     this.node?.leave();
   }
 
+  private disabled = false;
+
+  /** This tab runs no DHT node (a bare peer): operations reject at once. */
+  disable(): void {
+    this.disabled = true;
+  }
+
   private async live(): Promise<DhtNode> {
+    if (this.disabled) throw new Error('this tab runs no DHT node (opened with ?overlays=0)');
     await this.ready;
     return this.node as DhtNode;
   }

@@ -1,9 +1,10 @@
 import { expect, idOf, test, waitForPeers } from './fixtures';
 
 test('the link cap refuses links beyond it with a readable reason', async ({ browser, peer }) => {
-  const hub = await peer(await browser.newContext());
-  const a = await peer(await browser.newContext());
-  const b = await peer(await browser.newContext());
+  // Bare peers: no overlay opens links of its own before the cap is set.
+  const hub = await peer(await browser.newContext(), 'overlays=0');
+  const a = await peer(await browser.newContext(), 'overlays=0');
+  const b = await peer(await browser.newContext(), 'overlays=0');
   const hubId = await idOf(hub);
   await waitForPeers(hub, [await idOf(a), await idOf(b)]);
   await hub.evaluate(() => window.p2p.setLinkOptions({ maxLinks: 1 }));
@@ -18,8 +19,9 @@ test('the link cap refuses links beyond it with a readable reason', async ({ bro
 });
 
 test('idle links are closed', async ({ browser, peer }) => {
-  const a = await peer(await browser.newContext());
-  const b = await peer(await browser.newContext());
+  // Bare peers: no overlay keeps their link busy.
+  const a = await peer(await browser.newContext(), 'overlays=0');
+  const b = await peer(await browser.newContext(), 'overlays=0');
   const bId = await idOf(b);
   await a.evaluate(() => window.p2p.setLinkOptions({ idleMs: 1_000 }));
   const closed = a.evaluate(() => new Promise<string>((resolve) => window.p2p.on('link-close', (e) => resolve(e.reason))));
