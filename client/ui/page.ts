@@ -4,6 +4,7 @@ import { el, formatBytes, shortId } from './dom';
 import { createTorrentUI } from './torrents';
 import { createSearchUI } from './search';
 import { createNetworkUI } from './network-view';
+import { createDhtRingUI } from './ring-view';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -66,6 +67,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
         el('div', { class: 'pair' }, torrents.share, torrents.download),
         createSearchUI(p2p, { log: (t) => addLog(t) }),
         createNetworkUI(p2p),
+        createDhtRingUI(p2p),
         torrents.list,
         torrents.details,
         linksCard,
