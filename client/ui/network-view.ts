@@ -12,37 +12,21 @@
  */
 import type { OverlayApi, OverlayEdgeView, OverlaySnapshot, OverlayStats, P2P } from '../api';
 import type { OverlayRole } from '../../protocol/overlay';
+import { r1, safe, svg } from './svg';
 import { el, plural } from './dom';
 import { layoutOverlay, NODE_RADIUS, overlayEdges, overlayNodes, placeLabels, type LayoutNode, type Point } from './overlay-layout';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const MIN_REDRAW_MS = 500;
 const LABEL_FONT = 10;
 
 const ROLE_NAME: Record<OverlayRole, string> = { super: 'super-peer', leaf: 'leaf', peer: 'peer' };
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children) node.append(c);
-  return node;
-}
-
 const short6 = (id: string) => id.slice(0, 6);
-const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /** The overlay of `p2p`, or null while the engine is not there (older build, or not started). */
 function overlayOf(p2p: P2P): OverlayApi | null {
   const ov = (p2p as { overlay?: OverlayApi | null }).overlay;
   return ov && typeof ov.snapshot === 'function' ? ov : null;
-}
-
-function safe<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
 }
 
 const BEND = 0.12;

@@ -15,23 +15,15 @@
  */
 import type { DhtApi, DhtRingView, DhtStats, P2P } from '../api';
 import { DHT_LIMITS, keyId, utf8Length } from '../../protocol/dht';
+import { r1, safe, svg } from './svg';
 import { el, formatBytes, plural } from './dom';
 import { arcPath, idAngle, layoutRing, MARKER_LABEL, ringPoint, sectorPath, sweep, type LaidNode, type RingLayout, type RingRole } from './ring-layout';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const LABEL_FONT = 10;
 /** Longest key shown next to its marker on the ring. */
 const MARKER_TEXT = 14;
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children) node.append(c);
-  return node;
-}
-
 const short6 = (id: string) => id.slice(0, 6);
-const r1 = (n: number) => Math.round(n * 10) / 10;
 const pct = (deg: number) => `${((deg / 360) * 100).toFixed(deg / 360 < 0.001 ? 3 : 1)} %`;
 
 const ROLE_NAME: Record<RingRole, string> = {
@@ -46,14 +38,6 @@ const ROLE_NAME: Record<RingRole, string> = {
 function dhtOf(p2p: P2P): DhtApi | null {
   const d = (p2p as { dht?: DhtApi | null }).dht;
   return d && typeof d.ring === 'function' ? d : null;
-}
-
-function safe<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
 }
 
 function heldText(n: { held?: number }): string {

@@ -8,7 +8,7 @@ import { keyId, nodeId } from '../../protocol/dht';
 import { replicaSet, sortIds } from '../../client/core/chord';
 import { expect, idOf, test } from './fixtures';
 import { eightPeers } from './overlay';
-import { shareRandom } from './torrents';
+import { downloadHit, shareRandom } from './torrents';
 
 const R = 3;
 const KEYS = 500;
@@ -221,11 +221,6 @@ test('a search through the DHT finds a file and its holders with the edge index 
   hits = await me.evaluate(() => window.p2p.search('hash table demo', { via: 'dht' }));
   expect(hits.map((h) => [h.infoHash, h.peers])).toEqual([[file.infoHash, [holderId]]]);
   console.log(`dht search with the index down: ${hits[0]!.hops} hops max, ${hits[0]!.messages} messages`);
-  const sha = await me.evaluate(async (h) => {
-    const t = await window.p2p.download(h.infoHash, { peers: h.peers, name: h.name });
-    await t.done;
-    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
-    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, hits[0]!);
+  const sha = await downloadHit(me, hits[0]!);
   expect(sha).toBe(file.sha256);
 });

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, idOf, test } from './fixtures';
-import { shareRandom } from './torrents';
+import { downloadHit, shareRandom } from './torrents';
 import { distances, edgeCount, eightPeers, gnutellaGraph, pageOf } from './overlay';
 
 type Hit = { infoHash: string; name: string; peers: string[]; hops?: number; messages?: number; guid?: string; via: string };
@@ -66,12 +66,7 @@ test('eight peers build a Gnutella overlay; TTL limits the scope; every peer han
   for (const [i, id] of ids.entries()) if ((dist.get(id) ?? 99) > 2) expect(traces[i], `peer ${id} at distance ${dist.get(id)}`).toBeNull();
 
   // The file downloads from the holder the hit named.
-  const sha = await o.evaluate(async (h) => {
-    const t = await window.p2p.download(h.infoHash, { peers: h.peers, name: h.name });
-    await t.done;
-    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
-    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, hits[0]!);
+  const sha = await downloadHit(o, hits[0]!);
   expect(sha).toBe(file.sha256);
 
   // A full flood (ttl 7): every peer handles the query exactly once, duplicates are dropped,

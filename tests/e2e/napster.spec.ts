@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, idOf, test } from './fixtures';
-import { downloadSha, shareRandom } from './torrents';
+import { downloadHit, downloadSha, shareRandom } from './torrents';
 
 const KiB = 1024;
 
@@ -103,12 +103,7 @@ test('holders found by a search are reached through the signaling relay, even wi
   await me.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
   let hits: Hit[] = [];
   await expect.poll(async () => (hits = await search(me, 'relay only')).length).toBe(1);
-  const got = await me.evaluate(async (hit) => {
-    const t = await window.p2p.download(hit.infoHash, { peers: hit.peers, name: hit.name });
-    await t.done;
-    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
-    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, hits[0]!);
+  const got = await downloadHit(me, hits[0]!);
   expect(got).toBe(sha256);
   expect(hits[0]!.infoHash).toBe(infoHash);
 });

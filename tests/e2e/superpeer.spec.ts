@@ -5,10 +5,10 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, idOf, test } from './fixtures';
-import { shareRandom } from './torrents';
+import { downloadHit, shareRandom } from './torrents';
 import { eightPeers, pageOf } from './overlay';
 
-type Hit = { infoHash: string; peers: string[]; hops?: number; guid?: string; via: string };
+type Hit = { infoHash: string; name: string; peers: string[]; hops?: number; guid?: string; via: string };
 
 function search(page: Page, query: string): Promise<Hit[]> {
   return page.evaluate((q) => window.p2p.search(q, { via: 'superpeer', timeoutMs: 2_000 }), query);
@@ -89,12 +89,7 @@ test('super-peers are elected, leaves attach and upload their lists, queries flo
     if (id === s1 || id === s2) expect(traces[i]?.received, `super-peer ${id}`).toBe(1);
     else if (id !== searcher) expect(traces[i], `leaf ${id}`).toBeNull();
   }
-  const sha = await pageOf(pages, ids, searcher).evaluate(async (h) => {
-    const t = await window.p2p.download(h.infoHash, { peers: h.peers });
-    await t.done;
-    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
-    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, hits[0]!);
+  const sha = await downloadHit(pageOf(pages, ids, searcher), hits[0]!);
   expect(sha).toBe(file.sha256);
 
   // The super-peer with more leaves closes its tab: its leaves re-attach within 5 s and upload again.

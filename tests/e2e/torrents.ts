@@ -25,3 +25,13 @@ export function downloadSha(page: Page, magnet: string): Promise<string> {
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }, magnet);
 }
+
+/** Download what a search found, from the holders it named; resolves with the SHA-256 of what arrived. */
+export function downloadHit(page: Page, hit: { infoHash: string; name: string; peers: string[] }): Promise<string> {
+  return page.evaluate(async (h) => {
+    const t = await window.p2p.download(h.infoHash, { peers: h.peers, name: h.name });
+    await t.done;
+    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
+    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }, { infoHash: hit.infoHash, name: hit.name, peers: hit.peers });
+}
