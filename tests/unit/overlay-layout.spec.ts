@@ -1,12 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { chromium } from '@playwright/test';
-import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { OverlayEdgeView, OverlayNodeView, OverlaySnapshot } from '../../client/api';
 import { layoutOverlay, NODE_RADIUS, overlayGroups, overlayNodes, placeLabels } from '../../client/ui/overlay-layout';
-import { availableEngines } from '../engines';
 import { seeded } from '../helpers/unit';
+import { cardPage, chromiumEngine } from '../helpers/ui-bundle';
 
 /** A peer id like the edge's (21 characters of nanoid's alphabet), from a seeded generator. */
 function ids(n: number, rnd: () => number): string[] {
@@ -216,28 +212,9 @@ test.describe('layoutOverlay', () => {
 test.describe('network view (browser)', () => {
   test('draws a fake overlay with its test ids, and says so when there is no overlay', async ({}, info) => {
     test.setTimeout(60_000);
-    const engine = availableEngines().find((e) => e.browserName === 'chromium');
-    test.skip(!engine, 'no Chromium on this machine');
-    const root = join(import.meta.dirname, '../..');
-    const bundle = await build({
-      stdin: {
-        contents: `import { createNetworkUI } from './client/ui/network-view';\nwindow.createNetworkUI = createNetworkUI;`,
-        resolveDir: root,
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'iife',
-      write: false,
-      platform: 'browser',
-    });
-    const css = await readFile(join(root, 'client/style.css'), 'utf8');
-    const browser = await chromium.launch(engine!.launchOptions);
+    test.skip(!chromiumEngine(), 'no Chromium on this machine');
+    const { browser, page, errors } = await cardPage(`import { createNetworkUI } from './client/ui/network-view';\nwindow.createNetworkUI = createNetworkUI;`, { width: 900, height: 900 });
     try {
-      const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body><main style="display:block"><div id="app"></div></main></body></html>`);
-      await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
 
       // No engine yet: `p2p.overlay` is missing.
       await page.evaluate(() => {

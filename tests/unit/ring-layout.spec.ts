@@ -1,8 +1,4 @@
 import { expect, test } from '@playwright/test';
-import { chromium } from '@playwright/test';
-import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DhtNodeRef, DhtRingView } from '../../client/api';
 import { addPow2, successorOf } from '../../client/core/chord';
 import {
@@ -19,8 +15,8 @@ import {
   sweep,
   type RingLayout,
 } from '../../client/ui/ring-layout';
-import { availableEngines } from '../engines';
 import { seeded } from '../helpers/unit';
+import { cardPage, chromiumEngine } from '../helpers/ui-bundle';
 
 const hex = (rnd: () => number, n = 40) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rnd() * 16)]).join('');
 const peerName = (rnd: () => number) => {
@@ -267,28 +263,9 @@ test.describe('ring geometry', () => {
 test.describe('DHT ring card (browser)', () => {
   test('joining, then the ring with its test ids; put and get through the form', async ({}, info) => {
     test.setTimeout(60_000);
-    const engine = availableEngines().find((e) => e.browserName === 'chromium');
-    test.skip(!engine, 'no Chromium on this machine');
-    const root = join(import.meta.dirname, '../..');
-    const bundle = await build({
-      stdin: {
-        contents: `import { createDhtRingUI } from './client/ui/ring-view';\nimport { checkKey, checkValue } from './protocol/dht';\nwindow.createDhtRingUI = createDhtRingUI;\nwindow.dhtChecks = { checkKey, checkValue };`,
-        resolveDir: root,
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'iife',
-      write: false,
-      platform: 'browser',
-    });
-    const css = await readFile(join(root, 'client/style.css'), 'utf8');
-    const browser = await chromium.launch(engine!.launchOptions);
+    test.skip(!chromiumEngine(), 'no Chromium on this machine');
+    const { browser, page, errors } = await cardPage(`import { createDhtRingUI } from './client/ui/ring-view';\nimport { checkKey, checkValue } from './protocol/dht';\nwindow.createDhtRingUI = createDhtRingUI;\nwindow.dhtChecks = { checkKey, checkValue };`, { width: 900, height: 1000 });
     try {
-      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body><main style="display:block"><div id="app"></div></main></body></html>`);
-      await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
 
       const small = fakeView(4, 21, { selfIndex: 1 });
       const big = fakeView(40, 22, { selfIndex: 9 });
