@@ -86,7 +86,8 @@ export class Gnutella {
   /** A peer left the room. */
   peerLeft(peer: string): void {
     this.candidates.delete(peer);
-    this.node.drop(peer, 'peer left the room');
+    // Its link may outlive a short drop of its signaling socket: bye keeps both sides in step.
+    this.node.disconnect(peer, 'peer left the room');
   }
 
   /** Open connects until the degree reaches `min` (one round; the timer calls it again). */

@@ -146,7 +146,9 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
 
   /** Say bye and forget the neighbour (the link stays for other uses and idles out). */
   disconnect(peer: string, reason = 'disconnected'): void {
-    if (this.neighbours.has(peer)) this.send(peer, { type: 'bye', reason });
+    // Bye only over a link that is open: never open one just to say goodbye.
+    const link = this.links.get(peer);
+    if (this.neighbours.has(peer) && link) link.send(this.channel, encodeOverlayMessage({ type: 'bye', reason })).catch(() => {});
     this.settle(peer, new Error(`connect to ${peer} cancelled: ${reason}`));
     this.drop(peer, reason);
   }

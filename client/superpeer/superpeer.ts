@@ -110,7 +110,8 @@ export class SuperPeerTier extends Emitter<SuperPeerEvents> {
     if (role !== this.roleNow) {
       const was = this.roleNow;
       this.roleNow = role;
-      if (was === 'super') for (const leaf of this.leaves()) this.node.disconnect(leaf, 'no longer a super-peer');
+      // A demoted super-peer leaves the tier's upper level entirely: its leaves and its super-peer links.
+      if (was === 'super') for (const p of this.node.neighbourIds()) this.node.disconnect(p, 'no longer a super-peer');
       if (was === 'leaf' && this.attachedTo) {
         const sp = this.attachedTo;
         this.attachedTo = null;
@@ -126,7 +127,7 @@ export class SuperPeerTier extends Emitter<SuperPeerEvents> {
   /** A peer left the room: if it was our super-peer, attach elsewhere now. */
   peerLeft(peer: string): void {
     this.supers = this.supers.filter((p) => p !== peer);
-    this.node.drop(peer, 'peer left the room');
+    this.node.disconnect(peer, 'peer left the room');
     this.reconcile();
   }
 

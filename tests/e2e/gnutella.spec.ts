@@ -147,3 +147,20 @@ test('a full peer refuses a connect and says why', async ({ browser, peer }) => 
   expect(await hub.evaluate(() => window.p2p.overlay.gnutella.stats().refusedByUs)).toBe(1);
   expect(await hub.evaluate(() => window.p2p.overlay.gnutella.neighbours())).toEqual([idx]);
 });
+
+test('a peer whose signaling socket drops keeps a consistent overlay, and its queries still flow', async ({ browser, peer }) => {
+  const pages = [await peer(await browser.newContext()), await peer(await browser.newContext()), await peer(await browser.newContext())];
+  for (const p of pages) await p.waitForFunction(() => window.p2p.overlay.gnutella.neighbours().length === 2, undefined, { timeout: 30_000 });
+  const [a, b, c] = pages as [Page, Page, Page];
+  const file = await shareRandom(c, 32 * 1024, 'Survives A Socket Drop.txt');
+  const bId = await idOf(b);
+  // The edge announces b as gone while its WebRTC links stay open; then b comes back.
+  await b.evaluate(() => window.p2p.debug.dropSocket());
+  await b.waitForFunction((id) => window.p2p.state() === 'open' && window.p2p.id === id, bId);
+  // Whatever each side dropped, both ends agree, and the overlay grows back to full degree.
+  await gnutellaGraph(pages);
+  for (const p of pages) await p.waitForFunction(() => window.p2p.overlay.gnutella.neighbours().length === 2, undefined, { timeout: 30_000 });
+  await gnutellaGraph(pages);
+  await expect.poll(async () => (await search(b, 'survives socket drop', 1)).map((h) => h.infoHash)).toEqual([file.infoHash]);
+  expect(await search(a, 'survives socket drop', 1)).toHaveLength(1);
+});
