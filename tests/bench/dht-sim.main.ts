@@ -12,31 +12,12 @@
  *
  * Environment: DHT_LOOKUPS (2000 per row), DHT_SEED (1).
  */
-import * as nodeModule from 'node:module';
+import { resolveExtensionlessTs } from './extensionless.ts';
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../helpers/seeded.ts';
 
-// client/ and protocol/ files import each other without extensions (the bundler resolves them);
-// let Node's type stripping find `./x` as `./x.ts` should client/core/chord.ts ever import one.
-type ResolveHook = (
-  specifier: string,
-  context: { parentURL?: string | undefined },
-  next: (specifier: string, context: { parentURL?: string | undefined }) => unknown,
-) => unknown;
-const registerHooks = (nodeModule as unknown as { registerHooks?: (hooks: { resolve: ResolveHook }) => unknown }).registerHooks;
-if (!registerHooks) throw new Error(`dht-sim needs Node >= 22.15 (module.registerHooks); this is ${process.version}`);
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (/^\.\.?\//.test(specifier) && !/\.[cm]?[jt]s$/.test(specifier) && context.parentURL?.endsWith('.ts')) {
-        return next(`${specifier}.ts`, context);
-      }
-      throw err;
-    }
-  },
-});
+// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+resolveExtensionlessTs('dht-sim');
 const { buildRing, converged, failAndRepair, measureLookups, runRound } = await import('./dht-sim.ts');
 
 const LOOKUPS = Number(process.env.DHT_LOOKUPS ?? 2000);

@@ -3,31 +3,12 @@
  * against the super-peer tier, N = 8 to 10,000, ttl 1 to 7). Simulated, so no server and no
  * browser; seeded, so every run prints the same table. BENCH_SEED changes the seed.
  */
-import * as nodeModule from 'node:module';
+import { resolveExtensionlessTs } from './extensionless.ts';
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../helpers/seeded.ts';
 
-// client/ and protocol/ files import each other without extensions (the bundler resolves them);
-// let Node's type stripping find `./overlay` as `./overlay.ts` (as tests/bench/index.bench.ts does).
-type ResolveHook = (
-  specifier: string,
-  context: { parentURL?: string | undefined },
-  next: (specifier: string, context: { parentURL?: string | undefined }) => unknown,
-) => unknown;
-const registerHooks = (nodeModule as unknown as { registerHooks?: (hooks: { resolve: ResolveHook }) => unknown }).registerHooks;
-if (!registerHooks) throw new Error(`flood-sim needs Node >= 22.15 (module.registerHooks); this is ${process.version}`);
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (/^\.\.?\//.test(specifier) && !/\.[cm]?[jt]s$/.test(specifier) && context.parentURL?.endsWith('.ts')) {
-        return next(`${specifier}.ts`, context);
-      }
-      throw err;
-    }
-  },
-});
+// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+resolveExtensionlessTs('flood-sim');
 const { SIM_DEFAULTS, formatTable, simTable } = await import('./flood-sim-table.ts');
 
 const seed = Number(process.env.BENCH_SEED ?? 1);

@@ -20,7 +20,7 @@
  * saturates; with 40 or 60 an idle 2-core machine keeps up and only latency differs),
  * BENCH_SECONDS (10), BENCH_SHARDS ("1,4").
  */
-import * as nodeModule from 'node:module';
+import { resolveExtensionlessTs } from './extensionless.ts';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,27 +31,8 @@ import { root, startDevServer, type DevServer } from '../../scripts/dev-server.t
 import type { PublishedFile, ServerMessage } from '../../protocol/signaling.ts';
 import { seeded } from '../helpers/seeded.ts';
 
-// protocol/*.ts import each other without extensions (the bundler resolves them); let Node's
-// type stripping find `./errors` as `./errors.ts`, then load the real parser of edge messages.
-type ResolveHook = (
-  specifier: string,
-  context: { parentURL?: string | undefined },
-  next: (specifier: string, context: { parentURL?: string | undefined }) => unknown,
-) => unknown;
-const registerHooks = (nodeModule as unknown as { registerHooks?: (hooks: { resolve: ResolveHook }) => unknown }).registerHooks;
-if (!registerHooks) throw new Error(`bench:index needs Node >= 22.15 (module.registerHooks); this is ${process.version}`);
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (/^\.\.?\//.test(specifier) && !/\.[cm]?[jt]s$/.test(specifier) && context.parentURL?.endsWith('.ts')) {
-        return next(`${specifier}.ts`, context);
-      }
-      throw err;
-    }
-  },
-});
+// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+resolveExtensionlessTs('bench:index');
 const { parseServerMessage } = await import('../../protocol/signaling.ts');
 
 const num = (name: string, dflt: number) => {
