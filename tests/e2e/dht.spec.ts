@@ -7,34 +7,11 @@ import type { Page } from '@playwright/test';
 import { keyId, nodeId } from '../../protocol/dht';
 import { replicaSet, sortIds } from '../../client/core/chord';
 import { expect, idOf, test } from './fixtures';
-import { eightPeers } from './overlay';
+import { eightPeers, ringSettled } from './overlay';
 import { downloadHit, shareRandom } from './torrents';
 
 const R = 3;
 const KEYS = 500;
-
-/** Wait until every live page's successor and predecessor are the true ones. */
-async function ringSettled(pages: Page[], timeout = 60_000): Promise<void> {
-  const ids = await Promise.all(pages.map(idOf));
-  const ring = sortIds(ids.map(nodeId));
-  await expect
-    .poll(
-      async () => {
-        const views = await Promise.all(pages.map((p) => p.evaluate(() => window.p2p.dht.ring())));
-        for (const v of views) {
-          if (!v) return 'a node has not started';
-          const i = ring.indexOf(v.self.id);
-          const succ = ring[(i + 1) % ring.length];
-          const pred = ring[(i - 1 + ring.length) % ring.length];
-          if (v.successors[0]?.id !== succ) return `${v.self.peer}: successor ${v.successors[0]?.peer} is wrong`;
-          if (v.predecessor?.id !== pred) return `${v.self.peer}: predecessor ${v.predecessor?.peer ?? 'none'} is wrong`;
-        }
-        return 'settled';
-      },
-      { timeout, message: 'the ring settles' },
-    )
-    .toBe('settled');
-}
 
 /** Wait until every key is held by exactly its replica set (successor + next r - 1) among `pages`. */
 async function placedExactly(pages: Page[], keys: string[], timeout = 60_000): Promise<void> {

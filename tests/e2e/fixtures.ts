@@ -8,6 +8,8 @@ import { test as base, expect, type Browser, type BrowserContext, type Page } fr
 export { expect };
 
 export interface PeerFixtures {
+  /** Closes every context the test opened in the shared browser, so no page of it runs on. */
+  closeContexts: void;
   room: string;
   /** Open a tab in `context` on the room and wait for its peer id; `params` adds to the URL (e.g. `degree=0`). */
   peer: (context: BrowserContext, params?: string) => Promise<Page>;
@@ -17,6 +19,15 @@ export interface PeerFixtures {
 }
 
 export const test = base.extend<PeerFixtures>({
+  // Contexts made with browser.newContext() are not closed by Playwright: their pages (and their
+  // overlay and DHT timers) would run on through the rest of the suite.
+  closeContexts: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((c) => c.close().catch(() => {})));
+    },
+    { auto: true },
+  ],
   room: async ({}, use, info) => {
     await use(`e2e-${info.testId.slice(0, 8)}-${Date.now().toString(36)}`);
   },

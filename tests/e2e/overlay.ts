@@ -1,6 +1,8 @@
 /** Helpers for the overlay scenarios: open eight peers, read and shape the overlay's graph. */
 import type { Browser, Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { nodeId } from '../../protocol/dht';
+import { sortIds } from '../../client/core/chord';
+import { expect, idOf } from './fixtures';
 
 /**
  * Eight peers: five tabs in the test's browser (two of them in one context: tabs sharing
@@ -60,4 +62,27 @@ export function distances(g: Graph, from: string): Map<string, number> {
 /** Pages in the order of `ids`. */
 export function pageOf(pages: Page[], ids: string[], id: string): Page {
   return pages[ids.indexOf(id)] as Page;
+}
+
+/** Wait until every live page's successor and predecessor are the true ones. */
+export async function ringSettled(pages: Page[], timeout = 60_000): Promise<void> {
+  const ids = await Promise.all(pages.map(idOf));
+  const ring = sortIds(ids.map(nodeId));
+  await expect
+    .poll(
+      async () => {
+        const views = await Promise.all(pages.map((p) => p.evaluate(() => window.p2p.dht.ring())));
+        for (const v of views) {
+          if (!v) return 'a node has not started';
+          const i = ring.indexOf(v.self.id);
+          const succ = ring[(i + 1) % ring.length];
+          const pred = ring[(i - 1 + ring.length) % ring.length];
+          if (v.successors[0]?.id !== succ) return `${v.self.peer}: successor ${v.successors[0]?.peer} is wrong`;
+          if (v.predecessor?.id !== pred) return `${v.self.peer}: predecessor ${v.predecessor?.peer ?? 'none'} is wrong`;
+        }
+        return 'settled';
+      },
+      { timeout, message: 'the ring settles' },
+    )
+    .toBe('settled');
 }

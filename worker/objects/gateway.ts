@@ -263,7 +263,7 @@ export class Gateway extends DurableObject<Env> {
   deliverSignal(room: string, to: string, from: string, data: SignalData): boolean {
     const sockets = this.ctx.getWebSockets(to).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
     const text = JSON.stringify({ type: 'signal', from, data } satisfies ServerMessage);
-    for (const ws of sockets) ws.send(text);
+    for (const ws of sockets) this.sendText(ws, text);
     return sockets.length > 0;
   }
 
@@ -273,7 +273,7 @@ export class Gateway extends DurableObject<Env> {
     for (const id of ids) {
       const sockets = this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
       if (sockets.length === 0) missing.push(id);
-      for (const ws of sockets) ws.send(text);
+      for (const ws of sockets) this.sendText(ws, text);
     }
     return missing;
   }
