@@ -11,7 +11,7 @@ test('a reloaded tab comes back with the same id; two tabs of one context have d
   await waitForPeers(watcher, [id1, id2]);
 
   await tab1.reload();
-  await tab1.waitForFunction(() => window.p2p?.id !== '');
+  await tab1.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
   expect(await idOf(tab1)).toBe(id1);
   await expect(tab1.locator('#my-id')).toHaveText(id1);
   // The others know it under the same id.
