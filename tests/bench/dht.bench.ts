@@ -36,12 +36,12 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { availableEngines } from '../engines.ts';
 import { root, startDevServer } from '../../scripts/dev-server.ts';
+import { sourceStamp } from './source-stamp.ts';
 import { seeded } from '../helpers/seeded.ts';
 import { ChordNode, addPow2, sortIds, successorOf } from '../../client/core/chord.ts';
 import { buildRing, converged, emptyRing, join, lookupHops, measureLookups, runRound, runUntilConverged, type Ring } from './dht-sim.ts';
@@ -68,7 +68,6 @@ const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
 const nodeId = sha1;
 const keyId = sha1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pad = (s: string | number, w: number) => String(s).padStart(w);
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -84,29 +83,6 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 const problems: string[] = [];
 const notes: string[] = [];
 
-/**
- * Newest modification time of what wrangler dev watches (wrangler.toml: client/ and protocol/ are
- * rebuilt into dist/; worker/ is the worker): when it moves during a row, wrangler dev rebuilt and
- * reloaded, dropping every signaling socket (someone edited the project meanwhile), and the ring
- * is shaken: the row's figures are flagged (as bench:swarm does).
- */
-function sourceStamp(): number {
-  let newest = 0;
-  for (const dir of ['client', 'protocol', 'worker', 'dist']) {
-    try {
-      for (const f of readdirSync(joinPath(root, dir), { recursive: true }) as string[]) {
-        try {
-          newest = Math.max(newest, statSync(joinPath(root, dir, f)).mtimeMs);
-        } catch {
-          // removed meanwhile
-        }
-      }
-    } catch {
-      // no such directory
-    }
-  }
-  return newest;
-}
 
 // ------------------------------------------------------------------ the real part
 

@@ -32,13 +32,13 @@
  * each search's timeoutMs).
  */
 import { resolveExtensionlessTs } from './extensionless.ts';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { readdirSync, statSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { availableEngines } from '../engines.ts';
 import { root, startDevServer } from '../../scripts/dev-server.ts';
+import { sourceStamp } from './source-stamp.ts';
 import { shareRandom } from '../e2e/torrents.ts';
 import { seeded } from '../helpers/seeded.ts';
 import type { SearchHit } from '../../client/api.ts';
@@ -200,27 +200,6 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map((r) => (r.length ? line(r) : ''))].join('\n');
 }
 
-/**
- * Newest modification time of the sources wrangler dev watches (and of the built client): when it
- * moves during the run, wrangler dev rebuilt and reloaded the worker (someone edited the project).
- */
-function sourceStamp(): number {
-  let newest = 0;
-  for (const dir of ['client', 'protocol', 'worker', 'dist']) {
-    try {
-      for (const f of readdirSync(join(root, dir), { recursive: true }) as string[]) {
-        try {
-          newest = Math.max(newest, statSync(join(root, dir, f)).mtimeMs);
-        } catch {
-          // removed meanwhile
-        }
-      }
-    } catch {
-      // no such directory
-    }
-  }
-  return newest;
-}
 
 // ---------------------------------------------------------------- ideal floods on the real graphs
 

@@ -18,12 +18,12 @@
  * log their tracker messages, RTCPeerConnection states and torrent peer events; shown on a stall).
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { availableEngines } from '../engines.ts';
 import { root, startDevServer } from '../../scripts/dev-server.ts';
+import { sourceStamp } from './source-stamp.ts';
 import type { TorrentHandle } from '../../client/api.ts';
 
 const MiB = 1024 * 1024;
@@ -93,28 +93,6 @@ function finishRow(
   }
 }
 
-/**
- * Newest modification time of the sources wrangler dev watches (and of the built client): when it
- * moves during a scenario, wrangler dev rebuilt and reloaded the worker, which drops every socket
- * (someone edited the project meanwhile); that scenario's figures are then flagged.
- */
-function sourceStamp(): number {
-  let newest = 0;
-  for (const dir of ['client', 'protocol', 'worker', 'dist']) {
-    try {
-      for (const f of readdirSync(join(root, dir), { recursive: true }) as string[]) {
-        try {
-          newest = Math.max(newest, statSync(join(root, dir, f)).mtimeMs);
-        } catch {
-          // removed meanwhile
-        }
-      }
-    } catch {
-      // no such directory
-    }
-  }
-  return newest;
-}
 const problems: string[] = [];
 const fmtMiB = (b: number) => (b / MiB).toFixed(1);
 const fmtS = (s: number) => s.toFixed(1);
