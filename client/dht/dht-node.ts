@@ -306,7 +306,7 @@ export class DhtNode {
     const hops = via?.hops ?? 0;
     for (let tries = 0; tries < 4; tries++) {
       const hop: NextHop = this.chord.nextHop(id);
-      if ('owner' in hop && hop.owner === this.id) return this.execute(op, key, id, ref, hops, via?.origin ?? this.self);
+      if ('owner' in hop && hop.owner === this.id) return await this.execute(op, key, id, ref, hops, via?.origin ?? this.self);
       const next = 'owner' in hop ? hop.owner : hop.next;
       const nextPeer = this.peer(next);
       const route: DhtMessage = { type: 'route', ref, origin: via?.origin ?? this.self, id, hops: hops + 1, op, ...(key !== undefined ? { key } : {}) };
@@ -330,7 +330,7 @@ export class DhtNode {
   }
 
   /** The key's successor carries out the operation. */
-  private execute(op: DhtOp, key: string | undefined, id: string, ref: string, hops: number, origin: string): Extract<DhtMessage, { type: 'reply' }> {
+  private async execute(op: DhtOp, key: string | undefined, id: string, ref: string, hops: number, origin: string): Promise<Extract<DhtMessage, { type: 'reply' }>> {
     const base = { type: 'reply' as const, ref, hops, owner: this.self };
     const now = Date.now();
     const rec = this.opts.store.get(id);
@@ -350,7 +350,9 @@ export class DhtNode {
         if (res.error) return { ...base, ok: false, error: res.error };
         if (res.changed && res.record) {
           this.opts.store.put(res.record);
-          this.replicate([res.record]);
+          // The write is acknowledged once its replicas' copies are on their way (handed to the
+          // links), not before: an owner that dies right after its answer leaves them a copy.
+          await this.replicate([res.record]);
         }
         return { ...base, ok: true };
       }
@@ -486,22 +488,33 @@ export class DhtNode {
     const plan = planSweep(view, held, this.pushed, this.strikes);
     for (const [target, ids] of plan.push) {
       const recs = ids.map((i) => store.get(i)).filter((r): r is DhtRecord => r !== undefined);
-      this.pushTo(target, recs);
+      void this.pushTo(target, recs);
     }
     for (const id of plan.drop) store.delete(id);
   }
 
   /** A write at the owner goes to its replicas at once (the sweep catches up on what fails). */
-  private replicate(recs: DhtRecord[]): void {
-    for (const t of this.chord.successors.slice(0, this.r - 1)) this.pushTo(t, recs);
+  private async replicate(recs: DhtRecord[]): Promise<void> {
+    await Promise.all(this.chord.successors.slice(0, this.r - 1).map((t) => this.pushTo(t, recs)));
   }
 
-  private pushTo(target: string, recs: DhtRecord[]): void {
+  /**
+   * Send records to a replica. They count as pushed at once (the next sweep does not send them
+   * again while they travel) and are forgotten if they could not be handed to its link, so that
+   * the sweep sends them again.
+   */
+  private async pushTo(target: string, recs: DhtRecord[]): Promise<void> {
     if (recs.length === 0) return;
+    const versions = recs.map((r) => [r.id, versionOf(r)] as [string, string]);
+    recordPush(this.pushed, target, versions);
     const peer = this.peer(target);
-    for (const msg of storeMessages(recs, 'replicate')) this.send(peer, msg);
-    this.stats.replicasSent += recs.length;
-    recordPush(this.pushed, target, recs.map((r) => [r.id, versionOf(r)] as [string, string]));
+    const sent = await Promise.all(storeMessages(recs, 'replicate').map((msg) => this.sendLinked(peer, msg)));
+    if (sent.every(Boolean)) {
+      this.stats.replicasSent += recs.length;
+      return;
+    }
+    const m = this.pushed.get(target);
+    if (m) for (const [id, v] of versions) if (m.get(id) === v) m.delete(id);
   }
 
   /** A new predecessor: it gets the keys it now owns, and the replicas it must now hold. */
