@@ -97,7 +97,7 @@ export class SuperPeerTier extends Emitter<SuperPeerEvents> {
     return this.node.neighbourIds().filter((p) => this.node.roleOf(p) === 'super');
   }
 
-  /** Files known to this tier here: a super-peer's own and its leaves'. */
+  /** A super-peer's index of its leaves' files (its own are `files()`), by leaf and info hash. */
   leafIndex(): ReadonlyMap<string, ReadonlyMap<string, OverlayFile>> {
     return this.leafFiles;
   }
