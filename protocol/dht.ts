@@ -11,7 +11,7 @@
  * (handover on join) or to the successor of a node that leaves; `leave` tells neighbours.
  */
 import { PEER_ID_RE } from './constants';
-import { ProtocolError, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
+import { ProtocolError, describe, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
 import { sha1Sync, toHex } from './sha1';
 
 export const DHT_CHANNEL = 'dht';
@@ -351,7 +351,7 @@ export function parseDhtMessage(bytes: Uint8Array): DhtMessage {
     case 'leave':
       return { type: 'leave', pred: peerOrNull(obj, 'pred'), succs: peerList(obj, 'succs') };
     default:
-      throw new ProtocolError('unknown-type', `unknown message type ${JSON.stringify(String(obj.type)).slice(0, 40)}`, 'type');
+      throw new ProtocolError('unknown-type', `unknown message type ${describe(obj.type)}`, 'type');
   }
 }
 

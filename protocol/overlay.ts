@@ -11,7 +11,7 @@
  * Pongs and query hits travel back along the reverse path of their ping or query (routed by guid).
  */
 import { PEER_ID_RE } from './constants';
-import { ProtocolError, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
+import { ProtocolError, describe, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
 import { keywords } from './keywords';
 import { parseFileName } from './signaling';
 
@@ -259,7 +259,7 @@ export function parseOverlayMessage(bytes: Uint8Array): OverlayMessage {
         results: listOf(obj, 'results', OVERLAY_LIMITS.results).map((v, i) => entry('results', i, v, hitResult)),
       };
     default:
-      throw new ProtocolError('unknown-type', `unknown message type ${JSON.stringify(String(obj.type)).slice(0, 40)}`, 'type');
+      throw new ProtocolError('unknown-type', `unknown message type ${describe(obj.type)}`, 'type');
   }
 }
 

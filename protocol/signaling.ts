@@ -3,7 +3,7 @@
  * Peers send ClientMessage; the edge sends ServerMessage. Both sides parse what they receive.
  */
 import { MAX_SIGNAL_MESSAGE, PEER_ID_RE, ROOM_RE } from './constants';
-import { ProtocolError, fieldInt, fieldString, isRecord, parseJsonObject, type ProtocolErrorCode } from './errors';
+import { ProtocolError, MAX_JSON_DEPTH, describe, fieldInt, fieldString, isRecord, jsonDepth, parseJsonObject, type ProtocolErrorCode } from './errors';
 import { keywords } from './keywords';
 
 export type SignalData = Record<string, unknown>;
@@ -249,7 +249,7 @@ export function parseClientMessage(text: string): ClientMessage {
         links: capacityField(obj, 'links', 'open peer links'),
       };
     default:
-      throw new ProtocolError('unknown-type', `unknown message type ${JSON.stringify(String(obj.type)).slice(0, 40)}`, 'type');
+      throw new ProtocolError('unknown-type', `unknown message type ${describe(obj.type)}`, 'type');
   }
 }
 
@@ -258,7 +258,7 @@ export function parseClientMessage(text: string): ClientMessage {
  * before parsing, such as the rate limit); undefined for anything else.
  */
 export function peekSearchRef(text: string): number | undefined {
-  if (text.length > 1024 || !text.includes('"search"')) return undefined;
+  if (text.length > 1024 || !text.includes('"search"') || jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return undefined;
   try {
     const obj: unknown = JSON.parse(text);
     if (!isRecord(obj) || obj.type !== 'search') return undefined;

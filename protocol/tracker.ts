@@ -3,7 +3,7 @@
  * server speak it: JSON text messages; info hashes and peer ids are 20-character "binary"
  * strings (one character per byte, code points 0-255).
  */
-import { ProtocolError, fieldInt, isRecord, parseJsonObject } from './errors';
+import { ProtocolError, describe, fieldInt, isRecord, parseJsonObject } from './errors';
 
 /** Largest tracker message accepted (several SDP offers fit easily). */
 export const MAX_TRACKER_MESSAGE = 65_536;
@@ -69,12 +69,19 @@ function sdp(v: unknown, type: 'offer' | 'answer', field: string): Sdp {
   return { type, sdp: v.sdp };
 }
 
+/** A byte count or peer count: a non-negative number (JSON null or absent: 0). Strings, lists and objects are refused. */
 function count(obj: Record<string, unknown>, field: string): number {
   const v = obj[field];
   if (v === undefined || v === null) return 0;
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new ProtocolError('bad-field', `invalid ${field}`, field);
-  return Math.floor(n);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) {
+    throw new ProtocolError('bad-field', `invalid ${field}: must be a non-negative number`, field);
+  }
+  return Math.floor(v);
+}
+
+/** `left`: bytes still to download; JSON null or absent means unknown (a magnet without metadata yet: JSON has no Infinity). */
+function leftBytes(obj: Record<string, unknown>): number {
+  return obj.left === undefined || obj.left === null ? Infinity : count(obj, 'left');
 }
 
 const EVENTS = new Set<string>(['started', 'stopped', 'completed', 'update']);
@@ -91,7 +98,7 @@ export function parseTrackerRequest(text: string): TrackerRequest {
     return { action: 'scrape', infoHashes: list.map((h) => binary20({ info_hash: h }, 'info_hash')) };
   }
   if (obj.action !== 'announce') {
-    throw new ProtocolError('unknown-type', `invalid action in WS request: ${String(obj.action).slice(0, 40)}`, 'action');
+    throw new ProtocolError('unknown-type', `invalid action in WS request: ${describe(obj.action)}`, 'action');
   }
   const infoHash = binary20(obj, 'info_hash');
   const peerId = binary20(obj, 'peer_id');
@@ -118,8 +125,7 @@ export function parseTrackerRequest(text: string): TrackerRequest {
     if (!isRecord(o)) throw new ProtocolError('bad-field', 'invalid offers: each must be {offer, offer_id}', 'offers');
     return { offer: sdp(o.offer, 'offer', 'offer'), offerId: binary20(o, 'offer_id') };
   });
-  const leftRaw = obj.left;
-  const left = leftRaw === undefined || leftRaw === null || Number.isNaN(Number(leftRaw)) ? Infinity : Math.max(0, Number(leftRaw));
+  const left = leftBytes(obj);
   return {
     action: 'announce',
     infoHash,
