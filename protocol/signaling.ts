@@ -374,6 +374,11 @@ export function parseLinkSignal(data: SignalData): LinkSignal {
   throw new ProtocolError('unknown-type', 'unknown link signal kind', 'kind');
 }
 
+/** True when a signal's data carries a WebRTC offer (a link's or a torrent link's `sig`): what the edge budgets. */
+export function carriesOffer(data: SignalData): boolean {
+  return isRecord(data.sig) && data.sig.type === 'offer';
+}
+
 /** True when a simple-peer signal object starts a new connection (an SDP offer). */
 export function isOffer(sig: Record<string, unknown>): boolean {
   return sig.type === 'offer';

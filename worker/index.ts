@@ -30,6 +30,7 @@ app.get('/ws', async (c) => {
   if (!ROOM_RE.test(room)) return c.json({ error: 'room must be 1-64 letters, digits, "-" or "_"' }, 400);
   const ident = await resolveIdentity(
     identitySecret(c.env),
+    room,
     c.req.query('id') ?? null,
     c.req.query('token') ?? null,
     () => nanoid(),
@@ -41,6 +42,7 @@ app.get('/ws', async (c) => {
   headers.set('x-peer-id', ident.id);
   headers.set('x-peer-token', ident.token);
   headers.set('x-room', room);
+  headers.set('x-addr', c.req.header('CF-Connecting-IP') ?? '');
   headers.set('x-shard', String(shard));
   headers.set('x-shards', String(shards));
   return gatewayStub(c.env, shard).fetch(new Request(c.req.raw.url, { headers }));
@@ -58,6 +60,9 @@ app.get('/announce', async (c) => {
   const shard = Math.floor(Math.random() * shards);
   const headers = new Headers(c.req.raw.headers);
   headers.set('x-kind', 'tracker');
+  // Cloudflare sets CF-Connecting-IP (a client cannot); wrangler dev sets 127.0.0.1 unless the
+  // client sent one, which the tests use to give attackers addresses of their own.
+  headers.set('x-addr', c.req.header('CF-Connecting-IP') ?? '');
   headers.set('x-shard', String(shard));
   headers.set('x-shards', String(shards));
   return gatewayStub(c.env, shard).fetch(new Request(c.req.raw.url, { headers }));
@@ -82,6 +87,9 @@ app.get('/api/stats', async (c) => {
   const room = c.req.query('room');
   if (room === undefined) return c.json({ shards, gateways });
   if (!ROOM_RE.test(room)) return c.json({ error: 'room must be 1-64 letters, digits, "-" or "_"' }, 400);
+  // A read creates nothing: the index of a room nobody is in is not asked (its objects would be made for it).
+  const open = (await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(c.env, i).hasRoom(room)))).some(Boolean);
+  if (!open) return c.json({ shards, gateways, index: [] });
   const index = await Promise.all(Array.from({ length: shardCount(c.env.INDEX_SHARDS) }, (_, i) => indexStub(c.env, room, i).stats()));
   return c.json({ shards, gateways, index });
 });

@@ -33,8 +33,12 @@ export class TrackerSocket {
     });
   }
 
-  static async open(): Promise<TrackerSocket> {
-    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/announce`);
+  /**
+   * `addr` poses as another client address: wrangler dev keeps a CF-Connecting-IP header that the
+   * client sent (Cloudflare itself overwrites it), so attackers get budgets of their own.
+   */
+  static async open(opts: { addr?: string } = {}): Promise<TrackerSocket> {
+    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/announce`, opts.addr ? { headers: { 'CF-Connecting-IP': opts.addr } } : {});
     const t = new TrackerSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

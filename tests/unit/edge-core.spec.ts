@@ -41,24 +41,33 @@ test.describe('identity', () => {
 
   test('a valid token reclaims its id; a wrong one gets a new id', async () => {
     const id = 'V1StGXR8_Z5jdHi6B-myT';
-    const token = await signPeerId('s3cret', id);
+    const token = await signPeerId('s3cret', 'main', id);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await resolveIdentity('s3cret', id, token, newId, PEER_ID_RE)).toEqual({ id, token, reclaimed: true });
-    const forged = await resolveIdentity('s3cret', id, token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), newId, PEER_ID_RE);
+    expect(await resolveIdentity('s3cret', 'main', id, token, newId, PEER_ID_RE)).toEqual({ id, token, reclaimed: true });
+    const forged = await resolveIdentity('s3cret', 'main', id, token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), newId, PEER_ID_RE);
     expect(forged.id).not.toBe(id);
     expect(forged.reclaimed).toBe(false);
-    const otherSecret = await resolveIdentity('other', id, token, newId, PEER_ID_RE);
+    const otherSecret = await resolveIdentity('other', 'main', id, token, newId, PEER_ID_RE);
     expect(otherSecret.id).not.toBe(id);
-    const noToken = await resolveIdentity('s3cret', id, null, newId, PEER_ID_RE);
+    const noToken = await resolveIdentity('s3cret', 'main', id, null, newId, PEER_ID_RE);
     expect(noToken.id).not.toBe(id);
-    expect(noToken.token).toBe(await signPeerId('s3cret', noToken.id));
+    expect(noToken.token).toBe(await signPeerId('s3cret', 'main', noToken.id));
   });
 
   test('a token of one id does not reclaim another id', async () => {
     const a = 'aaaaaaaaaaaaaaaaaaaaa';
     const b = 'bbbbbbbbbbbbbbbbbbbbb';
-    const tokenA = await signPeerId('k', a);
-    expect((await resolveIdentity('k', b, tokenA, newId, PEER_ID_RE)).id).not.toBe(b);
+    const tokenA = await signPeerId('k', 'main', a);
+    expect((await resolveIdentity('k', 'main', b, tokenA, newId, PEER_ID_RE)).id).not.toBe(b);
+  });
+
+  test('a token is bound to the room it was issued for', async () => {
+    const id = 'V1StGXR8_Z5jdHi6B-myT';
+    const token = await signPeerId('k', 'room-a', id);
+    expect(await resolveIdentity('k', 'room-a', id, token, newId, PEER_ID_RE)).toEqual({ id, token, reclaimed: true });
+    const elsewhere = await resolveIdentity('k', 'room-b', id, token, newId, PEER_ID_RE);
+    expect(elsewhere.id).not.toBe(id);
+    expect(elsewhere.reclaimed).toBe(false);
   });
 
   test('token comparison', () => {

@@ -1,6 +1,7 @@
 /**
- * Peer identity: the edge assigns a peer id and signs it; a tab that presents the id with
- * its token reclaims the id, any other claim gets a fresh id.
+ * Peer identity: the edge assigns a peer id in a room and signs the pair; a tab that presents
+ * the id with its token in the same room reclaims the id, any other claim (another id, another
+ * room, a forged token) gets a fresh id.
  */
 const enc = new TextEncoder();
 
@@ -14,9 +15,12 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
-/** The token for a peer id: base64url(HMAC-SHA-256(secret, "peer:" + id)), 43 characters. */
-export async function signPeerId(secret: string, id: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), enc.encode(`peer:${id}`));
+/**
+ * The token for a peer id in a room: base64url(HMAC-SHA-256(secret, "peer:" + room + ":" + id)),
+ * 43 characters. Rooms are [A-Za-z0-9_-], so the ":" cannot be forged into either part.
+ */
+export async function signPeerId(secret: string, room: string, id: string): Promise<string> {
+  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), enc.encode(`peer:${room}:${id}`));
   return base64url(new Uint8Array(mac));
 }
 
@@ -29,19 +33,21 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /**
- * Decide the id of a connecting peer: the claimed id when its token verifies, else a new one.
+ * Decide the id of a peer connecting to `room`: the claimed id when its token verifies for that
+ * room, else a new one.
  */
 export async function resolveIdentity(
   secret: string,
+  room: string,
   claimedId: string | null,
   claimedToken: string | null,
   newId: () => string,
   idPattern: RegExp,
 ): Promise<{ id: string; token: string; reclaimed: boolean }> {
   if (claimedId && claimedToken && idPattern.test(claimedId)) {
-    const expected = await signPeerId(secret, claimedId);
+    const expected = await signPeerId(secret, room, claimedId);
     if (sameToken(expected, claimedToken)) return { id: claimedId, token: expected, reclaimed: true };
   }
   const id = newId();
-  return { id, token: await signPeerId(secret, id), reclaimed: false };
+  return { id, token: await signPeerId(secret, room, id), reclaimed: false };
 }

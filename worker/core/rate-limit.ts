@@ -11,11 +11,21 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number, cost = 1): boolean {
+  /** Tokens there are at `now` (after refilling). */
+  available(now: number): number {
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.perSecond);
     this.last = now;
-    if (this.tokens >= cost) {
+    return this.tokens;
+  }
+
+  /** Give back `n` tokens (never above the capacity). */
+  put(n: number): void {
+    this.tokens = Math.min(this.capacity, this.tokens + n);
+  }
+
+  take(now: number, cost = 1): boolean {
+    if (this.available(now) >= cost) {
       this.tokens -= cost;
       return true;
     }

@@ -6,9 +6,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
-import { errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
+import { carriesOffer, errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
 import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
-import { SocketLimiter, messageCost, type LimitVerdict } from '../core/rate-limit';
+import { SocketLimiter, messageCost, type LimitVerdict, type TokenBucket } from '../core/rate-limit';
+import { OfferBudget, SIGNAL_OFFER_LIMITS, TRACKER_LIMITS, type OfferLimits } from '../core/tracker-budget';
 import { failure, type TrackerResponse } from '../../protocol/tracker';
 import { onTrackerMessage } from './tracker-socket';
 import { shardOf } from '../core/shard';
@@ -24,6 +25,8 @@ interface PeerAttachment {
   shard: number;
   shards: number;
   since: number;
+  /** The client's address (CF-Connecting-IP), for the per-address offer budget. */
+  addr?: string;
 }
 
 /** A BitTorrent tracker socket (`/announce`): WebTorrent clients and our own. */
@@ -31,7 +34,13 @@ interface TrackerAttachment {
   kind: 'tracker';
   sock: string;
   shard: number;
+  /** How many gateway shards there are (a scrape asks each). */
+  shards: number;
   since: number;
+  /** The client's address (CF-Connecting-IP), for the per-address budgets. */
+  addr: string;
+  /** The BitTorrent peer ids this socket announced as (TRACKER_LIMITS.peerIdsPerSocket at most). */
+  peerIds: string[];
 }
 
 type Attachment = PeerAttachment | TrackerAttachment;
@@ -45,19 +54,27 @@ const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
 export interface GatewayStats {
   sockets: number;
   messages: number;
+  /** Signals relayed between peers. */
   relayed: number;
+  /** Tracker offers relayed for this shard's tracker sockets. */
+  offersRelayed: number;
   errors: Record<string, number>;
 }
 
 export class Gateway extends DurableObject<Env> {
   private readonly limiters = new WeakMap<WebSocket, SocketLimiter>();
-  private readonly counters = { messages: 0, relayed: 0, errors: {} as Record<string, number> };
+  /** Relayed-offer budgets of tracker sockets, and of their addresses (in memory: a restart refills them). */
+  private readonly offerBudgets = new WeakMap<WebSocket, OfferBudget>();
+  private readonly addressOffers = new Map<string, TokenBucket>();
+  private readonly addressSignalOffers = new Map<string, TokenBucket>();
+  private readonly counters = { messages: 0, relayed: 0, offersRelayed: 0, errors: {} as Record<string, number> };
   private readonly napster: NapsterDesk;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS tracker_swarms (sock TEXT NOT NULL, info_hash TEXT NOT NULL, PRIMARY KEY (sock, info_hash))');
+    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS tracker_swarms_by_hash ON tracker_swarms (info_hash)');
     this.napster = new NapsterDesk(env, ctx.storage.sql, (room, ids) => this.present(room, ids));
   }
 
@@ -74,9 +91,11 @@ export class Gateway extends DurableObject<Env> {
       shard: Number(request.headers.get('x-shard')),
       shards: Number(request.headers.get('x-shards')),
       since: Date.now(),
+      addr: (request.headers.get('x-addr') ?? '').slice(0, 64),
     };
-    // A reload or reconnect reclaims the id: the older socket of the same peer gives way.
-    for (const old of this.ctx.getWebSockets(id)) {
+    // A reload or reconnect reclaims the id: the older socket of the same peer gives way (tokens
+    // are bound to their room, so only a socket of this room can be that peer).
+    for (const old of this.peerSockets(id, room)) {
       this.closeWithBye(old, CLOSE_CODES.replaced, 'replaced by a newer connection of this peer');
     }
     const pair = new WebSocketPair();
@@ -91,14 +110,22 @@ export class Gateway extends DurableObject<Env> {
   }
 
   private async acceptTracker(request: Request): Promise<Response> {
+    const addr = (request.headers.get('x-addr') ?? '').slice(0, 64);
+    if (this.ctx.getWebSockets(`addr:${addr}`).length >= TRACKER_LIMITS.socketsPerAddress) {
+      this.count('tracker-sockets-per-address');
+      return Response.json({ 'failure reason': `too many tracker connections from this address (at most ${TRACKER_LIMITS.socketsPerAddress})` }, { status: 429 });
+    }
     const att: TrackerAttachment = {
       kind: 'tracker',
       sock: crypto.randomUUID(),
       shard: Number(request.headers.get('x-shard')),
+      shards: Number(request.headers.get('x-shards')),
       since: Date.now(),
+      addr,
+      peerIds: [],
     };
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], ['tracker', `sock:${att.sock}`]);
+    this.ctx.acceptWebSocket(pair[1], ['tracker', `sock:${att.sock}`, `addr:${addr}`]);
     pair[1].serializeAttachment(att);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -117,11 +144,7 @@ export class Gateway extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment;
     this.counters.messages++;
-    let limiter = this.limiters.get(ws);
-    if (!limiter) {
-      limiter = new SocketLimiter(LIMIT_BURST, LIMIT_RATE, LIMIT_CLOSE_AFTER, Date.now());
-      this.limiters.set(ws, limiter);
-    }
+    const limiter = this.limiter(ws);
     const verdict = limiter.check(Date.now());
     if (att.kind === 'tracker') {
       await this.onTracker(ws, att, message, verdict);
@@ -144,6 +167,10 @@ export class Gateway extends DurableObject<Env> {
       switch (msg.type) {
         case 'signal': {
           if (msg.to === att.id) throw new ProtocolError('bad-field', 'a peer cannot signal itself', 'to');
+          if (carriesOffer(msg.data) && this.offerBudget(ws, att.addr ?? '', this.addressSignalOffers, SIGNAL_OFFER_LIMITS).grant(Date.now(), 1) === 0) {
+            this.count('offers-dropped');
+            throw new ProtocolError('rate-limited', `more than ${SIGNAL_OFFER_LIMITS.socketOffersPerSecond} WebRTC offers per second (burst ${SIGNAL_OFFER_LIMITS.socketOfferBurst}): this offer was not relayed`, 'data');
+          }
           const target = gatewayStub(this.env, shardOf(msg.to, att.shards));
           const delivered = await target.deliverSignal(att.room, msg.to, att.id, msg.data);
           if (!delivered) throw new ProtocolError('unknown-peer', `peer ${msg.to} is not online in this room`, 'to');
@@ -173,7 +200,10 @@ export class Gateway extends DurableObject<Env> {
       }
     } catch (err) {
       if (!(err instanceof ProtocolError)) {
+        // Not the input's fault (the parsers are total): an object behind this one failed.
         console.error('gateway message failed', err);
+        this.count('internal');
+        this.send(ws, { type: 'error', code: 'unavailable', message: 'the edge could not handle this message; try again' });
         return;
       }
       this.count(err.code);
@@ -209,19 +239,80 @@ export class Gateway extends DurableObject<Env> {
       send(failure('binary messages are not accepted'));
       return;
     }
-    await onTrackerMessage(
-      {
-        env: this.env,
-        sock: att.sock,
-        shard: att.shard,
-        send,
-        joined: (infoHash, member) => {
-          if (member) this.ctx.storage.sql.exec('INSERT OR IGNORE INTO tracker_swarms (sock, info_hash) VALUES (?, ?)', att.sock, infoHash);
-          else this.ctx.storage.sql.exec('DELETE FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash);
+    const sql = this.ctx.storage.sql;
+    try {
+      await onTrackerMessage(
+        {
+          env: this.env,
+          sock: att.sock,
+          shard: att.shard,
+          send,
+          joined: (infoHash, member) => {
+            if (member) sql.exec('INSERT OR IGNORE INTO tracker_swarms (sock, info_hash) VALUES (?, ?)', att.sock, infoHash);
+            else sql.exec('DELETE FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash);
+          },
+          isMember: (infoHash) => sql.exec('SELECT 1 FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash).toArray().length > 0,
+          swarms: () => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM tracker_swarms WHERE sock = ?', att.sock).one().n,
+          peerIds: () => att.peerIds,
+          addPeerId: (peerId) => {
+            if (att.peerIds.includes(peerId)) return;
+            att.peerIds.push(peerId);
+            ws.serializeAttachment(att);
+          },
+          grantOffers: (n) => this.offerBudget(ws, att.addr, this.addressOffers, TRACKER_LIMITS).grant(Date.now(), n),
+          refundOffers: (n) => this.offerBudget(ws, att.addr, this.addressOffers, TRACKER_LIMITS).refund(n),
+          charge: (cost) => this.limiter(ws).charge(Date.now(), cost) === 'ok',
+          liveSwarms: async (infoHashes) => {
+            const shards = Number.isInteger(att.shards) && att.shards > 0 ? att.shards : 1;
+            const lists = await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(this.env, i).trackerSwarms(infoHashes)));
+            return new Set(lists.flat());
+          },
+          count: (code, n) => this.count(code, n),
+          relayed: (n) => (this.counters.offersRelayed += n),
         },
-      },
-      message,
-    );
+        message,
+      );
+    } catch (err) {
+      console.error('tracker message failed', err);
+      this.count('internal');
+      send(failure('the tracker could not handle this message; try again'));
+    }
+  }
+
+  /** RPC from any gateway (a scrape): which of `infoHashes` have a member among this shard's tracker sockets. */
+  trackerSwarms(infoHashes: string[]): string[] {
+    const list = infoHashes.slice(0, 100);
+    if (list.length === 0) return [];
+    return this.ctx.storage.sql
+      .exec<{ info_hash: string }>(`SELECT DISTINCT info_hash FROM tracker_swarms WHERE info_hash IN (${list.map(() => '?').join(',')})`, ...list)
+      .toArray()
+      .map((r) => r.info_hash);
+  }
+
+  /** The relayed-offer budget of a socket (a tracker's or a peer's: a socket is only ever one). */
+  private offerBudget(ws: WebSocket, addr: string, addresses: Map<string, TokenBucket>, limits: OfferLimits): OfferBudget {
+    let budget = this.offerBudgets.get(ws);
+    if (!budget) {
+      const now = Date.now();
+      let address = addresses.get(addr);
+      if (!address) {
+        if (addresses.size >= 10_000) addresses.clear();
+        address = OfferBudget.addressBucket(now, limits);
+        addresses.set(addr, address);
+      }
+      budget = OfferBudget.forSocket(address, now, limits);
+      this.offerBudgets.set(ws, budget);
+    }
+    return budget;
+  }
+
+  private limiter(ws: WebSocket): SocketLimiter {
+    let limiter = this.limiters.get(ws);
+    if (!limiter) {
+      limiter = new SocketLimiter(LIMIT_BURST, LIMIT_RATE, LIMIT_CLOSE_AFTER, Date.now());
+      this.limiters.set(ws, limiter);
+    }
+    return limiter;
   }
 
   /** RPC from a Swarm: is this tracker socket still connected? */
@@ -249,6 +340,7 @@ export class Gateway extends DurableObject<Env> {
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att) return;
     if (att.kind === 'tracker') {
+      if (this.ctx.getWebSockets(`addr:${att.addr}`).every((s) => s === ws)) this.addressOffers.delete(att.addr);
       const rows = this.ctx.storage.sql
         .exec<{ info_hash: string }>('DELETE FROM tracker_swarms WHERE sock = ? RETURNING info_hash', att.sock)
         .toArray();
@@ -261,7 +353,7 @@ export class Gateway extends DurableObject<Env> {
 
   /** RPC from any gateway: hand a signal to peer `to`, stamped with the sender's true id. */
   deliverSignal(room: string, to: string, from: string, data: SignalData): boolean {
-    const sockets = this.ctx.getWebSockets(to).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
+    const sockets = this.peerSockets(to, room);
     const text = JSON.stringify({ type: 'signal', from, data } satisfies ServerMessage);
     for (const ws of sockets) this.sendText(ws, text);
     return sockets.length > 0;
@@ -271,7 +363,7 @@ export class Gateway extends DurableObject<Env> {
   deliver(room: string, ids: string[], text: string): string[] {
     const missing: string[] = [];
     for (const id of ids) {
-      const sockets = this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
+      const sockets = this.peerSockets(id, room);
       if (sockets.length === 0) missing.push(id);
       for (const ws of sockets) this.sendText(ws, text);
     }
@@ -280,7 +372,20 @@ export class Gateway extends DurableObject<Env> {
 
   /** RPC from any gateway (a search's live check): which of `ids` have a socket in `room` here. */
   present(room: string, ids: string[]): string[] {
-    return ids.filter((id) => this.ctx.getWebSockets(id).some((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room));
+    return ids.filter((id) => this.peerSockets(id, room).length > 0);
+  }
+
+  /** The sockets of peer `id` in `room` (tagged with the id when accepted). */
+  private peerSockets(id: string, room: string): WebSocket[] {
+    return this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
+  }
+
+  /** RPC from the edge (`/api/stats?room=`): whether any peer of `room` has a socket here. */
+  hasRoom(room: string): boolean {
+    return this.ctx.getWebSockets().some((ws) => {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      return att !== null && att.kind !== 'tracker' && att.room === room;
+    });
   }
 
   stats(): GatewayStats {
@@ -344,8 +449,8 @@ export class Gateway extends DurableObject<Env> {
     }
   }
 
-  private count(code: string): void {
-    this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
+  private count(code: string, n = 1): void {
+    this.counters.errors[code] = (this.counters.errors[code] ?? 0) + n;
   }
 }
 

@@ -24,7 +24,8 @@ export interface AnnounceInput {
   offers: { offer: Sdp; offerId: string }[];
 }
 
-export type AnnounceResult = { ok: true; complete: number; incomplete: number } | { ok: false; reason: string };
+/** `relayed`: how many of the announce's offers went to a peer (the rest had nobody to go to). */
+export type AnnounceResult = { ok: true; complete: number; incomplete: number; relayed: number } | { ok: false; reason: string };
 
 export interface SwarmCounts {
   complete: number;
@@ -63,7 +64,7 @@ export class Swarm extends DurableObject<Env> {
     }
     if (a.event === 'stopped') {
       this.sql.exec('DELETE FROM peers WHERE peer_id = ?', a.peerId);
-      return { ok: true, ...this.counts() };
+      return { ok: true, ...this.counts(), relayed: 0 };
     }
     // Infinity (unknown, e.g. a magnet without metadata yet) is stored as -1.
     const left = a.event === 'completed' ? 0 : Number.isFinite(a.left) ? a.left : -1;
@@ -82,9 +83,9 @@ export class Swarm extends DurableObject<Env> {
       a.downloaded,
       Date.now(),
     );
-    if (a.offers.length > 0) await this.relayOffers(a);
+    const relayed = a.offers.length > 0 ? await this.relayOffers(a) : 0;
     await this.ensureAlarm();
-    return { ok: true, ...this.counts() };
+    return { ok: true, ...this.counts(), relayed };
   }
 
   /** Relay an answer to the peer that made the offer. Returns a failure reason, or null. */
@@ -123,7 +124,8 @@ export class Swarm extends DurableObject<Env> {
     await this.ensureAlarm();
   }
 
-  private async relayOffers(a: AnnounceInput): Promise<void> {
+  /** Relay the offers to random other peers, one each; returns how many were delivered. */
+  private async relayOffers(a: AnnounceInput): Promise<number> {
     const others = this.sql.exec<PeerRow>('SELECT peer_id, sock, shard FROM peers WHERE peer_id != ? AND sock != ?', a.peerId, a.sock).toArray();
     const targets = sample(others, Math.min(a.offers.length, MAX_ANNOUNCE_PEERS), Math.random);
     const gone: string[] = [];
@@ -142,6 +144,7 @@ export class Swarm extends DurableObject<Env> {
       }),
     );
     for (const id of gone) this.sql.exec('DELETE FROM peers WHERE peer_id = ?', id);
+    return targets.length - gone.length;
   }
 
   private peer(peerId: string): PeerRow | undefined {
