@@ -10,7 +10,8 @@
  *   over budget is still answered, with fewer (or no) of its offers relayed.
  * - A scrape costs the socket's message limit one more message per `scrapeHashesPerCost`
  *   hashes it asks about.
- * - An address holds at most `socketsPerAddress` tracker sockets on one gateway shard.
+ * - An address holds at most `socketsPerAddress` tracker sockets on one gateway shard, and its
+ *   sockets join swarms out of one bucket (`addressJoinBurst`, then `addressJoinsPerSecond`).
  */
 import { TokenBucket } from './rate-limit';
 
@@ -31,6 +32,9 @@ export const TRACKER_LIMITS = {
   addressOfferBurst: 400,
   addressOffersPerSecond: 20,
   socketsPerAddress: 64,
+  /** Swarms the sockets of one address may join (per gateway shard): a burst, then a rate. */
+  addressJoinBurst: 400,
+  addressJoinsPerSecond: 2,
   scrapeHashesPerCost: 10,
 } as const;
 
@@ -59,6 +63,11 @@ export function swarmRefusal(joined: number, limits: TrackerLimits = TRACKER_LIM
   return `this connection is in ${joined} swarms already (at most ${limits.swarmsPerSocket} per connection)`;
 }
 
+/** Why an address whose join bucket is spent may not join one more swarm. */
+export function joinRateRefusal(limits: TrackerLimits = TRACKER_LIMITS): string {
+  return `this address joined too many swarms too fast (a burst of ${limits.addressJoinBurst}, then ${limits.addressJoinsPerSecond} per second): try again later`;
+}
+
 /** What a scrape of `hashes` info hashes costs against the socket's message limit, in messages. */
 export function scrapeCost(hashes: number, limits: TrackerLimits = TRACKER_LIMITS): number {
   return 1 + Math.floor(hashes / limits.scrapeHashesPerCost);
@@ -76,10 +85,6 @@ export class OfferBudget {
 
   static forSocket(address: TokenBucket, now: number, limits: OfferLimits = TRACKER_LIMITS): OfferBudget {
     return new OfferBudget(new TokenBucket(limits.socketOfferBurst, limits.socketOffersPerSecond, now), address);
-  }
-
-  static addressBucket(now: number, limits: OfferLimits = TRACKER_LIMITS): TokenBucket {
-    return new TokenBucket(limits.addressOfferBurst, limits.addressOffersPerSecond, now);
   }
 
   /** Give back `n` granted offers that were not used (a swarm with fewer peers than offers). */

@@ -8,7 +8,7 @@ import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/
 import { ProtocolError } from '../../protocol/errors';
 import { carriesOffer, errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
 import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
-import { SocketLimiter, messageCost, type LimitVerdict, type TokenBucket } from '../core/rate-limit';
+import { SocketLimiter, TokenBucket, messageCost, type LimitVerdict } from '../core/rate-limit';
 import { OfferBudget, SIGNAL_OFFER_LIMITS, TRACKER_LIMITS, type OfferLimits } from '../core/tracker-budget';
 import { failure, type TrackerResponse } from '../../protocol/tracker';
 import { onTrackerMessage } from './tracker-socket';
@@ -67,6 +67,7 @@ export class Gateway extends DurableObject<Env> {
   private readonly offerBudgets = new WeakMap<WebSocket, OfferBudget>();
   private readonly addressOffers = new Map<string, TokenBucket>();
   private readonly addressSignalOffers = new Map<string, TokenBucket>();
+  private readonly addressJoins = new Map<string, TokenBucket>();
   private readonly counters = { messages: 0, relayed: 0, offersRelayed: 0, errors: {} as Record<string, number> };
   private readonly napster: NapsterDesk;
 
@@ -259,6 +260,7 @@ export class Gateway extends DurableObject<Env> {
             att.peerIds.push(peerId);
             ws.serializeAttachment(att);
           },
+          admitJoin: () => this.addressBucket(this.addressJoins, att.addr, TRACKER_LIMITS.addressJoinBurst, TRACKER_LIMITS.addressJoinsPerSecond).take(Date.now()),
           grantOffers: (n) => this.offerBudget(ws, att.addr, this.addressOffers, TRACKER_LIMITS).grant(Date.now(), n),
           refundOffers: (n) => this.offerBudget(ws, att.addr, this.addressOffers, TRACKER_LIMITS).refund(n),
           charge: (cost) => this.limiter(ws).charge(Date.now(), cost) === 'ok',
@@ -293,17 +295,22 @@ export class Gateway extends DurableObject<Env> {
   private offerBudget(ws: WebSocket, addr: string, addresses: Map<string, TokenBucket>, limits: OfferLimits): OfferBudget {
     let budget = this.offerBudgets.get(ws);
     if (!budget) {
-      const now = Date.now();
-      let address = addresses.get(addr);
-      if (!address) {
-        if (addresses.size >= 10_000) addresses.clear();
-        address = OfferBudget.addressBucket(now, limits);
-        addresses.set(addr, address);
-      }
-      budget = OfferBudget.forSocket(address, now, limits);
+      const address = this.addressBucket(addresses, addr, limits.addressOfferBurst, limits.addressOffersPerSecond);
+      budget = OfferBudget.forSocket(address, Date.now(), limits);
       this.offerBudgets.set(ws, budget);
     }
     return budget;
+  }
+
+  /** The bucket of one client address in `buckets` (at most 10,000 addresses are remembered). */
+  private addressBucket(buckets: Map<string, TokenBucket>, addr: string, burst: number, perSecond: number): TokenBucket {
+    let bucket = buckets.get(addr);
+    if (!bucket) {
+      if (buckets.size >= 10_000) buckets.clear();
+      bucket = new TokenBucket(burst, perSecond, Date.now());
+      buckets.set(addr, bucket);
+    }
+    return bucket;
   }
 
   private limiter(ws: WebSocket): SocketLimiter {
@@ -340,7 +347,10 @@ export class Gateway extends DurableObject<Env> {
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att) return;
     if (att.kind === 'tracker') {
-      if (this.ctx.getWebSockets(`addr:${att.addr}`).every((s) => s === ws)) this.addressOffers.delete(att.addr);
+      if (this.ctx.getWebSockets(`addr:${att.addr}`).every((s) => s === ws)) {
+        this.addressOffers.delete(att.addr);
+        this.addressJoins.delete(att.addr);
+      }
       const rows = this.ctx.storage.sql
         .exec<{ info_hash: string }>('DELETE FROM tracker_swarms WHERE sock = ? RETURNING info_hash', att.sock)
         .toArray();

@@ -7,7 +7,7 @@
  */
 import { ProtocolError } from '../../protocol/errors';
 import { ANNOUNCE_INTERVAL, failure, hexToBinary, parseTrackerRequest, type TrackerResponse } from '../../protocol/tracker';
-import { peerIdRefusal, scrapeCost, swarmRefusal } from '../core/tracker-budget';
+import { joinRateRefusal, peerIdRefusal, scrapeCost, swarmRefusal } from '../core/tracker-budget';
 import { swarmStub, type Env } from '../env';
 import type { SwarmCounts } from './swarm';
 
@@ -26,6 +26,8 @@ export interface TrackerSocketContext {
   peerIds: () => readonly string[];
   /** A peer id this socket now announces as. */
   addPeerId: (peerId: string) => void;
+  /** Spend one of the address's swarm joins; false when they are spent. */
+  admitJoin: () => boolean;
   /** How many of `n` offers may be relayed now (the socket's and its address's budgets). */
   grantOffers: (n: number) => number;
   /** Give back offers granted but not relayed (nobody to relay them to). */
@@ -56,7 +58,7 @@ export async function onTrackerMessage(c: TrackerSocketContext, text: string): P
     case 'announce': {
       const member = c.isMember(req.infoHash);
       const refusal = peerIdRefusal(c.peerIds(), req.peerId)
-        ?? (member ? null : req.event === 'stopped' ? 'not in this swarm on this connection' : swarmRefusal(c.swarms()));
+        ?? (member ? null : req.event === 'stopped' ? 'not in this swarm on this connection' : swarmRefusal(c.swarms()) ?? (c.admitJoin() ? null : joinRateRefusal()));
       if (refusal) {
         c.count('tracker-refused');
         c.send(failure(refusal, 'announce', req.infoHash));
