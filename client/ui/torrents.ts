@@ -4,7 +4,7 @@
  * selected torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
  */
 import type { P2P, TorrentHandle, TorrentProgress } from '../api';
-import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, shortId } from './dom';
+import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, shortId } from './dom';
 import { flash, TorrentDetails } from './torrent-details';
 
 export interface TorrentUIHooks {
@@ -475,7 +475,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       focusTorrent(infoHash);
     } catch (err) {
       setJob(job, 'error', 'Not shared');
-      job.error.textContent = describeError(err);
+      job.error.textContent = safeText(describeError(err));
       job.error.hidden = false;
       hooks.log(`could not share ${isolatedName(file.name)}: ${describeError(err)}`);
     }
