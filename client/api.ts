@@ -76,6 +76,8 @@ export interface P2PStats {
   links: LinkStats[];
   signaling: { sent: number; received: number; errors: number; reconnects: number };
   linkCounters: { opened: number; closed: number; glare: number; refused: number; badSignals: number; badFrames: number };
+  /** Napster: files the edge's index holds for this tab, and entries of its publishes the index refused. */
+  napster: { held: number; dropped: number };
   bytesIn: number;
   bytesOut: number;
 }
@@ -100,8 +102,13 @@ export interface P2P {
   on<K extends keyof P2PEvents>(event: K, fn: (payload: P2PEvents[K]) => void): () => void;
   stats(): P2PStats;
   setLinkOptions(opts: { maxLinks?: number; idleMs?: number }): void;
-  /** Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. */
-  share(file: Blob | Uint8Array, name?: string): Promise<{ infoHash: string; magnet: string }>;
+  /**
+   * Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. The name is
+   * cleaned first to the rule every peer's parsers apply (protocol/file-name.ts): control
+   * characters removed, shortened to 255 characters with its extension kept, "/" and "\\"
+   * replaced. `name` is the name it is shared under; `renamed` says what was changed, if anything.
+   */
+  share(file: Blob | Uint8Array, name?: string): Promise<SharedFile>;
   /**
    * Download a magnet link (or hex info hash) through its swarm. `peers`: holders found by a
    * search, reached through the signaling relay besides the tracker's peers. `upload: false`
@@ -130,10 +137,25 @@ export interface P2P {
     sendRaw(text: string): boolean;
     /** Make this peer flip a byte in every block it uploads (to show that bad peers are banned). */
     corruptUploads(on: boolean): void;
+    /**
+     * Make this peer share and publish names unchecked, as an old or hostile client would (to
+     * show that receivers drop only the entry the name rule refuses, and keep the rest).
+     */
+    uncheckedNames(on: boolean): void;
   };
 }
 
 export type P2PEmitter = Emitter<P2PEvents>;
+
+/** A file shared by `p2p.share`. */
+export interface SharedFile {
+  infoHash: string;
+  magnet: string;
+  /** The name it is shared under (after cleaning). */
+  name: string;
+  /** What cleaning changed ("control characters removed, shortened to 255 characters"); absent when nothing. */
+  renamed?: string;
+}
 
 /**
  * Discovery mechanisms: `napster` asks the edge's central index; `gnutella` floods the query
@@ -201,6 +223,11 @@ export interface OverlayStats {
   dropped: Record<string, number>;
   /** Overlay messages that failed to parse: counted and dropped, never forwarded. */
   badMessages: number;
+  /**
+   * Bad entries of lists (a query hit's results, a leaf's file list: a name the rule refuses,
+   * a malformed info hash): each dropped and counted, the rest of its message kept.
+   */
+  badEntries: number;
   /** Connect attempts the other side refused, and refusals we sent. */
   refusedByThem: number;
   refusedByUs: number;

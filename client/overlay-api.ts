@@ -26,6 +26,7 @@ function statsOf(node: OverlayNode): OverlayStats {
     answered: r.answered,
     dropped: { ...r.dropped, 'not-neighbour': node.counters.notNeighbour },
     badMessages: node.counters.badMessages,
+    badEntries: node.counters.badEntries,
     refusedByThem: node.counters.refusedByThem,
     refusedByUs: node.counters.refusedByUs,
   };

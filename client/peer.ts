@@ -7,7 +7,7 @@ import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
 import { isTorrentSignal } from '../protocol/torrent-signal';
 import { IndexClient } from './napster/index-client';
-import { keywords } from '../protocol/keywords';
+import { cleanFileName, indexableName } from '../protocol/file-name';
 import { Emitter } from './core/emitter';
 import { LinkManager } from './net/link-manager';
 import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
@@ -161,26 +161,27 @@ export function createPeer(opts: PeerOptions): P2P {
 
   const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.iceServers, (to, data) => socket.send({ type: 'signal', to, data }));
   bt.on('error', ({ message }) => events.emit('error', { message }));
+  // What this tab publishes of a torrent (Napster, Gnutella, super-peers, DHT): its name as the
+  // name rule cleans it, so that a torrent named by someone else (a magnet's dn=, a WebTorrent
+  // client's metainfo) is published too; a name without a letter or digit is not published.
+  let uncheckedNames = false;
+  const publishedFile = (infoHash: string): OverlayFile | null => {
+    const t = bt.torrents.get(infoHash);
+    const name = t && (uncheckedNames ? t.name : indexableName(t.name));
+    return t && name ? { infoHash, name, size: t.info?.length ?? 0 } : null;
+  };
+  const overlayFiles = (): OverlayFile[] => bt.complete().flatMap((t) => publishedFile(t.infoHash) ?? []);
   // Napster: every complete torrent is published, and withdrawn when removed.
-  // A name without a letter or digit has no keyword to be found by: it is not published.
-  const napster = new IndexClient(socket, () =>
-    bt
-      .complete()
-      .filter((t) => keywords(t.name).length > 0)
-      .map((t) => ({ infoHash: t.infoHash, name: t.name, size: t.info?.length ?? 0 })),
+  const napster = new IndexClient(socket, overlayFiles, (count, reason) =>
+    events.emit('error', { message: `the Napster index left out ${count === 1 ? '1 file' : `${count} files`} of a publish: ${reason}` }),
   );
   bt.on('complete', ({ infoHash }) => {
-    const t = bt.torrents.get(infoHash);
-    if (t && keywords(t.name).length > 0) napster.publish([{ infoHash, name: t.name, size: t.info?.length ?? 0 }]);
+    const f = publishedFile(infoHash);
+    if (f) napster.publish([f]);
   });
   bt.on('removed', ({ infoHash }) => napster.unpublish([infoHash]));
 
   // Gnutella and the super-peer tier share the tab's peer links, each on its own channel.
-  const overlayFiles = (): OverlayFile[] =>
-    bt
-      .complete()
-      .filter((t) => keywords(t.name).length > 0)
-      .map((t) => ({ infoHash: t.infoHash, name: t.name, size: t.info?.length ?? 0 }));
   const gnutella = new Gnutella({
     selfId: () => id,
     links,
@@ -204,9 +205,8 @@ export function createPeer(opts: PeerOptions): P2P {
     ...(opts.dhtFingers === false ? { fingers: false } : {}),
   });
   bt.on('complete', ({ infoHash }) => {
-    const t = bt.torrents.get(infoHash);
-    if (t && keywords(t.name).length > 0) {
-      const f = { infoHash, name: t.name, size: t.info?.length ?? 0 };
+    const f = publishedFile(infoHash);
+    if (f) {
       tier.filesChanged([f], []);
       if (overlaysOn) void dht.publish([f]).catch(() => {});
     }
@@ -284,6 +284,7 @@ export function createPeer(opts: PeerOptions): P2P {
         links: ls,
         signaling: { ...socket.counters },
         linkCounters: { ...links.counters },
+        napster: { ...napster.counters },
         bytesIn: ls.reduce((a, l) => a + l.bytesIn, 0),
         bytesOut: ls.reduce((a, l) => a + l.bytesOut, 0),
       };
@@ -294,8 +295,11 @@ export function createPeer(opts: PeerOptions): P2P {
     },
     share: async (file, name) => {
       const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
-      const fileName = name ?? (file instanceof File ? file.name : 'file.bin');
-      return bt.share(bytes, fileName);
+      const given = name ?? (file instanceof File ? file.name : 'file.bin');
+      // Checked once, here, with the rule every receiver's parsers apply.
+      const cleaned = uncheckedNames ? { name: given, changes: [] } : cleanFileName(given);
+      const shared = await bt.share(bytes, cleaned.name);
+      return { ...shared, name: cleaned.name, ...(cleaned.changes.length ? { renamed: cleaned.changes.join(', ') } : {}) };
     },
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),
     torrents: () => [...bt.torrents.values()].map((t) => handleOf(t, bt)),
@@ -317,6 +321,9 @@ export function createPeer(opts: PeerOptions): P2P {
       sendRaw: (text) => socket.sendRaw(text),
       corruptUploads: (on) => {
         bt.corruptUploads = on;
+      },
+      uncheckedNames: (on) => {
+        uncheckedNames = on;
       },
     },
   };

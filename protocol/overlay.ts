@@ -13,7 +13,8 @@
 import { PEER_ID_RE } from './constants';
 import { ProtocolError, describe, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
 import { keywords } from './keywords';
-import { parseFileName } from './signaling';
+import { parseFileName } from './file-name';
+import { keepValid, type DroppedEntry } from './entries';
 
 /** Channel tags of the two overlays. */
 export const OVERLAY_CHANNELS = { gnutella: 'gnut', superpeer: 'sp' } as const;
@@ -161,15 +162,12 @@ function size(obj: Record<string, unknown>): number {
   return v;
 }
 
-/** Errors inside the `i`th entry of list `list` keep their field and say where they were. */
-function entry<T>(list: string, i: number, v: unknown, parse: (obj: Record<string, unknown>) => T): T {
-  if (!isRecord(v)) throw badField(list, `entry ${i} must be an object`);
-  try {
+/** An entry of a list must be an object; its parser's errors are named by keepValid. */
+function entry<T>(parse: (obj: Record<string, unknown>) => T): (v: unknown) => T {
+  return (v) => {
+    if (!isRecord(v)) throw new ProtocolError('bad-field', 'must be an object');
     return parse(v);
-  } catch (err) {
-    if (err instanceof ProtocolError) throw new ProtocolError(err.code, `${list}[${i}]: ${err.message}`, err.field);
-    throw err;
-  }
+  };
 }
 
 function overlayFile(obj: Record<string, unknown>): OverlayFile {
@@ -201,10 +199,14 @@ function header(obj: Record<string, unknown>): { guid: string; ttl: number; hops
   return { guid: fieldString(obj, 'guid', GUID_RE), ttl: fieldInt(obj, 'ttl', 0, 255), hops: fieldInt(obj, 'hops', 0, 255) };
 }
 
-/** Parse one overlay message as it arrived on a peer link. Throws ProtocolError naming the problem. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function parseOverlayMessage(bytes: Uint8Array): OverlayMessage {
+/**
+ * Parse one overlay message as it arrived on a peer link. Throws ProtocolError naming the
+ * problem. A bad entry of a list (a query hit's results, a leaf's files to add or remove) does
+ * not refuse the message: it is left out and recorded in `dropped`, the other entries are kept.
+ */
+export function parseOverlayMessage(bytes: Uint8Array, dropped?: DroppedEntry[]): OverlayMessage {
   if (bytes.length > MAX_OVERLAY_MESSAGE) throw new ProtocolError('oversize', `message is larger than ${MAX_OVERLAY_MESSAGE} bytes`);
   let text: string;
   try {
@@ -226,12 +228,11 @@ export function parseOverlayMessage(bytes: Uint8Array): OverlayMessage {
       if (typeof reset !== 'boolean') throw badField('reset', 'must be true or false');
       // A file listed twice counts once; its last listing wins.
       const add = new Map<string, OverlayFile>();
-      listOf(obj, 'add', OVERLAY_LIMITS.files).forEach((v, i) => {
-        const f = entry('add', i, v, overlayFile);
+      for (const f of keepValid('add', listOf(obj, 'add', OVERLAY_LIMITS.files), entry(overlayFile), dropped)) {
         add.delete(f.infoHash);
         add.set(f.infoHash, f);
-      });
-      const remove = listOf(obj, 'remove', OVERLAY_LIMITS.files).map((v) => infoHash(v, 'remove'));
+      }
+      const remove = keepValid('remove', listOf(obj, 'remove', OVERLAY_LIMITS.files), (v) => infoHash(v, 'remove'), dropped);
       return { type: 'files', reset, add: [...add.values()], remove: [...new Set(remove)] };
     }
     case 'ping':
@@ -256,7 +257,7 @@ export function parseOverlayMessage(bytes: Uint8Array): OverlayMessage {
         ...header(obj),
         peer: fieldString(obj, 'peer', PEER_ID_RE),
         dist: fieldInt(obj, 'dist', 1, 255),
-        results: listOf(obj, 'results', OVERLAY_LIMITS.results).map((v, i) => entry('results', i, v, hitResult)),
+        results: keepValid('results', listOf(obj, 'results', OVERLAY_LIMITS.results), entry(hitResult), dropped),
       };
     default:
       throw new ProtocolError('unknown-type', `unknown message type ${describe(obj.type)}`, 'type');

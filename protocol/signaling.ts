@@ -5,6 +5,10 @@
 import { MAX_SIGNAL_MESSAGE, PEER_ID_RE, ROOM_RE } from './constants';
 import { ProtocolError, MAX_JSON_DEPTH, describe, fieldInt, fieldString, isRecord, jsonDepth, parseJsonObject, type ProtocolErrorCode } from './errors';
 import { keywords } from './keywords';
+import { codePoints, MAX_FILE_NAME, parseFileName } from './file-name';
+import { keepValid, type DroppedEntry } from './entries';
+
+export { parseFileName };
 
 export type SignalData = Record<string, unknown>;
 
@@ -17,8 +21,8 @@ export const INDEX_LIMITS = {
   perMessage: 100,
   /** Files one peer (one connection) may hold in the index. */
   perPeer: 1_000,
-  /** Longest file name, in characters (code points). */
-  name: 255,
+  /** Longest file name, in characters (code points): protocol/file-name.ts holds the name rule. */
+  name: MAX_FILE_NAME,
   /** Longest query, in characters (code points). */
   query: 200,
   /** Words of a query, after `keywords()` normalisation. */
@@ -87,8 +91,11 @@ export type ServerMessage =
   | { type: 'error'; code: ProtocolErrorCode; message: string; field?: string; ref?: number }
   /** Napster: the answer to a search (`ms`: time the edge took). */
   | { type: 'search-result'; ref: number; results: SearchResult[]; ms: number }
-  /** Napster: a publish or unpublish was applied; `files` is how many this peer now holds. */
-  | { type: 'published'; files: number }
+  /**
+   * Napster: a publish or unpublish was applied; `files` is how many this peer now holds.
+   * `dropped`: entries of the publish that were refused (and left out), with the first reason.
+   */
+  | { type: 'published'; files: number; dropped?: number; reason?: string }
   | { type: 'pong' }
   /**
    * The room's current super-peers (peer ids, in promotion order): sent to a joiner after its
@@ -127,17 +134,6 @@ export class SearchRefusedError extends ProtocolError {
   }
 }
 
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** Length in code points (what a person calls characters), counting no further than `max + 1`. */
-function codePoints(s: string, max: number): number {
-  if (s.length <= max) return s.length;
-  let n = 0;
-  for (const _ of s) if (++n > max) break;
-  return n;
-}
-
 /** An info hash: 40 hex digits in either case, returned in lowercase. */
 function infoHashOf(v: unknown, field: string): string {
   if (typeof v !== 'string' || !/^[0-9a-fA-F]{40}$/.test(v)) {
@@ -146,32 +142,15 @@ function infoHashOf(v: unknown, field: string): string {
   return v.toLowerCase();
 }
 
-/** A file name for the index: 1-255 characters of text, with at least one word to index. */
-export function parseFileName(v: unknown): string {
-  const max = INDEX_LIMITS.name;
-  if (typeof v !== 'string' || v.length === 0) throw new ProtocolError('bad-field', 'field "name" must be a non-empty string', 'name');
-  if (codePoints(v, max) > max) throw new ProtocolError('bad-field', `field "name" is longer than ${max} characters`, 'name');
-  if (CONTROL_RE.test(v) || LONE_SURROGATE_RE.test(v)) {
-    throw new ProtocolError('bad-field', 'field "name" contains control characters or malformed text', 'name');
+function publishedFile(v: unknown): PublishedFile {
+  if (!isRecord(v)) throw new ProtocolError('bad-field', 'must be an object', 'files');
+  const infoHash = infoHashOf(v.infoHash, 'infoHash');
+  const name = parseFileName(v.name);
+  const size = v.size;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new ProtocolError('bad-field', 'field "size" must be a non-negative safe integer', 'size');
   }
-  if (keywords(v).length === 0) throw new ProtocolError('bad-field', 'field "name" has no letters or digits to index', 'name');
-  return v;
-}
-
-function publishedFile(v: unknown, i: number): PublishedFile {
-  if (!isRecord(v)) throw new ProtocolError('bad-field', `files[${i}] must be an object`, 'files');
-  try {
-    const infoHash = infoHashOf(v.infoHash, 'infoHash');
-    const name = parseFileName(v.name);
-    const size = v.size;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new ProtocolError('bad-field', 'field "size" must be a non-negative safe integer', 'size');
-    }
-    return { infoHash, name, size };
-  } catch (err) {
-    if (err instanceof ProtocolError) throw new ProtocolError(err.code, `files[${i}]: ${err.message}`, err.field);
-    throw err;
-  }
+  return { infoHash, name, size };
 }
 
 function listField(obj: Record<string, unknown>, field: string): unknown[] {
@@ -211,8 +190,11 @@ function searchRef(obj: Record<string, unknown>): number {
   return fieldInt(obj, 'ref', 0, INDEX_LIMITS.ref);
 }
 
-/** Parse what a peer sent to the edge. Throws ProtocolError naming the problem. */
-export function parseClientMessage(text: string): ClientMessage {
+/**
+ * Parse what a peer sent to the edge. Throws ProtocolError naming the problem. A bad entry of a
+ * publish batch does not refuse the batch: it is left out and recorded in `dropped`.
+ */
+export function parseClientMessage(text: string, dropped?: DroppedEntry[]): ClientMessage {
   const obj = parseJsonObject(text, MAX_SIGNAL_MESSAGE);
   switch (obj.type) {
     case 'signal':
@@ -224,11 +206,10 @@ export function parseClientMessage(text: string): ClientMessage {
     case 'publish': {
       // A file listed twice counts once; its last listing wins.
       const byHash = new Map<string, PublishedFile>();
-      listField(obj, 'files').forEach((v, i) => {
-        const f = publishedFile(v, i);
+      for (const f of keepValid('files', listField(obj, 'files'), publishedFile, dropped)) {
         byHash.delete(f.infoHash);
         byHash.set(f.infoHash, f);
-      });
+      }
       return { type: 'publish', files: [...byHash.values()] };
     }
     case 'unpublish':
@@ -326,8 +307,12 @@ export function parseServerMessage(text: string): ServerMessage {
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ProtocolError('bad-field', 'field "ms" must be a non-negative number', 'ms');
       return { type: 'search-result', ref: searchRef(obj), results: results.map(searchResult), ms };
     }
-    case 'published':
-      return { type: 'published', files: fieldInt(obj, 'files', 0, INDEX_LIMITS.perPeer) };
+    case 'published': {
+      const out: ServerMessage = { type: 'published', files: fieldInt(obj, 'files', 0, INDEX_LIMITS.perPeer) };
+      if (obj.dropped !== undefined) out.dropped = fieldInt(obj, 'dropped', 1, INDEX_LIMITS.perMessage);
+      if (obj.reason !== undefined) out.reason = fieldString(obj, 'reason', undefined, 300);
+      return out;
+    }
     case 'pong':
       return { type: 'pong' };
     case 'supers': {

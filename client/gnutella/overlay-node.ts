@@ -17,6 +17,7 @@ import {
   type PongMsg,
   type QueryHitMsg,
 } from '../../protocol/overlay';
+import type { DroppedEntry } from '../../protocol/entries';
 import { Emitter } from '../core/emitter';
 import { FloodRouter, type RouterAction, type RouterContext, type RouterOptions } from '../core/flood-router';
 import type { LinkManager } from '../net/link-manager';
@@ -66,7 +67,8 @@ interface PendingConnect {
 }
 
 export class OverlayNode extends Emitter<OverlayNodeEvents> {
-  readonly counters = { badMessages: 0, notNeighbour: 0, refusedByThem: 0, refusedByUs: 0, sent: 0 };
+  /** `badEntries`: entries of lists (query hit results, a leaf's files) dropped while the rest of their message was kept. */
+  readonly counters = { badMessages: 0, badEntries: 0, notNeighbour: 0, refusedByThem: 0, refusedByUs: 0, sent: 0 };
   private readonly neighbours = new Map<string, { role: OverlayRole; since: number }>();
   private readonly pending = new Map<string, PendingConnect>();
   private current: { self: string; router: FloodRouter } | null = null;
@@ -195,8 +197,10 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
   /** Every message that arrived on this overlay's channel. */
   onData(from: string, bytes: Uint8Array): void {
     let msg: OverlayMessage;
+    const dropped: DroppedEntry[] = [];
     try {
-      msg = parseOverlayMessage(bytes);
+      msg = parseOverlayMessage(bytes, dropped);
+      this.counters.badEntries += dropped.length;
     } catch (err) {
       this.counters.badMessages++;
       this.emit('bad-message', { from, error: err as Error });

@@ -25,6 +25,8 @@ interface Pending {
 }
 
 export class IndexClient {
+  /** `held`: files the index holds for this tab (its last `published` reply); `dropped`: entries it refused. */
+  readonly counters = { held: 0, dropped: 0 };
   private ref = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly timer: ReturnType<typeof setInterval>;
@@ -33,6 +35,8 @@ export class IndexClient {
     private readonly socket: SignalingSocket,
     /** The files this tab holds completely, right now. */
     private readonly holdings: () => PublishedFile[],
+    /** The index left out `count` entries of a publish (the first for `reason`). */
+    private readonly onDropped: (count: number, reason: string) => void = () => {},
   ) {
     socket.on('welcome', () => this.publishAll());
     socket.on('message', (m) => this.onMessage(m));
@@ -81,7 +85,13 @@ export class IndexClient {
   }
 
   private onMessage(m: ServerMessage): void {
-    if (m.type === 'search-result') {
+    if (m.type === 'published') {
+      this.counters.held = m.files;
+      if (m.dropped) {
+        this.counters.dropped += m.dropped;
+        this.onDropped(m.dropped, m.reason ?? 'no reason given');
+      }
+    } else if (m.type === 'search-result') {
       const p = this.pending.get(m.ref);
       if (!p) return;
       this.pending.delete(m.ref);

@@ -86,3 +86,39 @@ export function describeError(err: unknown): string {
   if (name === 'NotAllowedError') return `The browser did not allow it (${message || name}).`;
   return message || name || 'Unknown error';
 }
+
+/**
+ * Characters a name shown in the page must not carry as they are: the bidirectional embedding,
+ * override and isolate controls (U+202A-U+202E, U+2066-U+2069: "invoice\u202Efdp.exe" would read
+ * "invoiceexe.pdf") and the other control characters.
+ */
+const UNSAFE_IN_NAMES_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Embedding and override controls and other control characters: never harmless in a line of text. */
+const UNSAFE_IN_TEXT_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/g;
+
+/**
+ * A sentence to show (a log line, an error) that may hold names from elsewhere: embedding and
+ * override controls shown as U+FFFD; the FSI/PDI pairs of `isolatedName` are kept.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE_IN_TEXT_RE, '\ufffd');
+}
+
+/** A name (file, torrent, path) as text to show: each unsafe character shown as U+FFFD. */
+export function displayName(name: string): string {
+  return name.replace(UNSAFE_IN_NAMES_RE, '\ufffd');
+}
+
+/**
+ * A name inside a sentence (a log line, a title, an error message): shown as `displayName`
+ * between FSI and PDI, so that right-to-left text in it cannot reorder the words around it.
+ */
+export function isolatedName(name: string): string {
+  return `\u2068${displayName(name)}\u2069`;
+}
+
+/** A name as an element: a `<bdi>` (the browser isolates its direction) holding `displayName`. */
+export function nameElement(name: string, attrs: Record<string, string> = {}): HTMLElement {
+  return el('bdi', attrs, displayName(name));
+}

@@ -1,6 +1,6 @@
 /** The first page: who I am, who is online, my links and their traffic, what happened. */
 import type { LinkStats, P2P } from '../api';
-import { el, formatBytes, shortId } from './dom';
+import { el, formatBytes, shortId, safeText } from './dom';
 import { createTorrentUI } from './torrents';
 import { createSearchUI } from './search';
 import { createNetworkUI } from './network-view';
@@ -76,7 +76,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   );
 
   function showError(message: string): void {
-    const item = el('div', { class: 'error' }, message, el('button', { class: 'dismiss', title: 'Dismiss' }, '×'));
+    const item = el('div', { class: 'error' }, safeText(message), el('button', { class: 'dismiss', title: 'Dismiss' }, '×'));
     item.querySelector('button')?.addEventListener('click', () => item.remove());
     errors.prepend(item);
     while (errors.childElementCount > 4) errors.lastElementChild?.remove();
@@ -84,7 +84,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   if (warning) showError(warning);
 
   function addLog(text: string): void {
-    log.prepend(el('li', {}, el('time', {}, new Date().toLocaleTimeString()), ' ', text));
+    log.prepend(el('li', {}, el('time', {}, new Date().toLocaleTimeString()), ' ', safeText(text)));
     while (log.childElementCount > 60) log.lastElementChild?.remove();
   }
 

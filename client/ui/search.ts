@@ -4,7 +4,7 @@
  * searches (Gnutella, super-peers) take a TTL and show hops and the messages the search cost.
  */
 import type { P2P, SearchHit, SearchVia } from '../api';
-import { describeError, el, formatBytes, plural } from './dom';
+import { describeError, el, formatBytes, isolatedName, nameElement, plural } from './dom';
 
 type Mechanism = SearchVia;
 
@@ -153,7 +153,7 @@ export function createSearchUI(p2p: P2P, hooks: { log: (text: string) => void })
             .download(h.infoHash, { peers: h.peers, name: h.name })
             .then(() => {
               get.textContent = 'Added below';
-              hooks.log(`downloading ${h.name} from ${plural(h.peers.length, 'holder')} found by ${h.via}`);
+              hooks.log(`downloading ${isolatedName(h.name)} from ${plural(h.peers.length, 'holder')} found by ${h.via}`);
             })
             .catch((err: unknown) => {
               status.className = 'search-error';
@@ -173,7 +173,7 @@ export function createSearchUI(p2p: P2P, hooks: { log: (text: string) => void })
         return el(
           'tr',
           {},
-          el('td', { class: 'name' }, h.name),
+          el('td', { class: 'name' }, nameElement(h.name)),
           el('td', { class: 'num' }, formatBytes(h.size)),
           el('td', { class: 'num' }, String(h.peers.length)),
           viaCell,

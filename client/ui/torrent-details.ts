@@ -1,6 +1,6 @@
 /** Details of one torrent: its magnet, the peers of its swarm with their states, its piece map. */
 import type { PeerView, TorrentHandle } from '../api';
-import { copyText, el, formatRate } from './dom';
+import { copyText, displayName, el, formatRate } from './dom';
 import { PieceMapView } from './piece-map';
 
 /** Known BitTorrent client prefixes (Azureus-style "-XX1234-" peer ids). */
@@ -70,7 +70,7 @@ function peerRow(p: PeerView, pieces: number): HTMLTableRowElement {
 
 export class TorrentDetails {
   readonly element: HTMLElement;
-  private readonly title = el('span', { class: 'name', id: 'details-name' });
+  private readonly title = el('bdi', { class: 'name', id: 'details-name' });
   private readonly hash = el('code', { id: 'details-hash' });
   private readonly magnet = el('input', { class: 'magnet', readonly: '', id: 'details-magnet', 'aria-label': 'magnet link' });
   private readonly copy = el('button', { class: 'small copy' }, 'Copy');
@@ -135,7 +135,7 @@ export class TorrentDetails {
   update(full: boolean): void {
     const h = this.handle;
     if (!h) return;
-    this.title.textContent = h.name();
+    this.title.textContent = displayName(h.name());
     const progress = h.progress();
     const peers = full ? h.peers() : null;
     if (peers) this.lastPeers = peers.length;

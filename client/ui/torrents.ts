@@ -4,7 +4,7 @@
  * selected torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
  */
 import type { P2P, TorrentHandle, TorrentProgress } from '../api';
-import { copyText, describeError, el, formatBytes, formatDuration, formatRate, plural, shortId } from './dom';
+import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, shortId } from './dom';
 import { flash, TorrentDetails } from './torrent-details';
 
 export interface TorrentUIHooks {
@@ -117,7 +117,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   }
 
   function makeRow(handle: TorrentHandle): Row {
-    const name = el('span', { class: 'name' });
+    const name = el('bdi', { class: 'name' });
     const status = el('span', { class: 'pill' });
     const notes = el('span', { class: 'notes' });
     const fill = el('div', { class: 'fill' });
@@ -168,22 +168,22 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     detailsButton.addEventListener('click', () => select(selected === row.infoHash ? null : row.infoHash));
     name.addEventListener('click', () => select(row.infoHash));
     remove.addEventListener('click', () => {
-      const label = row.handle.name();
+      const label = isolatedName(row.handle.name());
       row.handle.remove();
       hooks.log(`removed torrent ${label}`);
       refresh(true);
     });
     row.offs.push(
       handle.on('progress', () => schedule()),
-      handle.on('warning', ({ message }) => hooks.log(`${row.handle.name()}: ${message}`)),
+      handle.on('warning', ({ message }) => hooks.log(`${isolatedName(row.handle.name())}: ${message}`)),
       handle.on('error', ({ message }) => {
-        hooks.log(`${row.handle.name()}: error: ${message}`);
-        hooks.showError(`${row.handle.name()}: ${message}`);
+        hooks.log(`${isolatedName(row.handle.name())}: error: ${message}`);
+        hooks.showError(`${isolatedName(row.handle.name())}: ${message}`);
       }),
     );
     void handle.done.then(() => {
       if (rows.get(row.infoHash) === row) {
-        hooks.log(`${row.handle.name()} is complete`);
+        hooks.log(`${isolatedName(row.handle.name())} is complete`);
         schedule();
       }
     });
@@ -191,7 +191,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   }
 
   function addSave(row: Row): void {
-    const a = el('a', { class: 'button save-link', download: row.handle.name() || 'download.bin', title: 'Save the file to disk' }, 'Save');
+    const a = el('a', { class: 'button save-link', download: displayName(row.handle.name()) || 'download.bin', title: 'Save the file to disk' }, 'Save');
     let preparing = false;
     a.addEventListener('click', (e) => {
       if (row.saveUrl) return; // the object URL is ready: let the browser download it
@@ -213,7 +213,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
         })
         .catch((err: unknown) => {
           a.textContent = 'Save';
-          hooks.showError(`Could not save ${row.handle.name()}: ${describeError(err)}`);
+          hooks.showError(`Could not save ${isolatedName(row.handle.name())}: ${describeError(err)}`);
         })
         .finally(() => {
           preparing = false;
@@ -241,8 +241,8 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     // Never show 100% before the last piece is verified.
     const percent = p.done ? 100 : Math.min(99.9, Math.floor(fraction * 1000) / 10);
 
-    row.name.textContent = h.name();
-    row.name.title = `${h.name()}\ninfo hash ${h.infoHash}`;
+    row.name.textContent = displayName(h.name());
+    row.name.title = `${displayName(h.name())}\ninfo hash ${h.infoHash}`;
     const [statusText, statusKind] = p.done
       ? ['seeding', 'ok']
       : !hasMeta
@@ -276,7 +276,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       row.done = true;
       addSave(row);
     }
-    if (row.save) row.save.download = h.name() || 'download.bin';
+    if (row.save) row.save.download = displayName(h.name()) || 'download.bin';
     return { down: p.downRate, up: p.upRate };
   }
 
@@ -425,7 +425,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     const root = el(
       'div',
       { class: 'share-job', 'data-state': 'queued' },
-      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, file.name), el('span', { class: 'muted' }, formatBytes(file.size)), dismiss),
+      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), dismiss),
       status,
       bar,
     );
@@ -451,14 +451,18 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
 
   async function runJob(file: File, job: Job): Promise<void> {
     try {
-      if (file.size === 0) throw new Error(`${file.name} is empty: there is nothing to share.`);
+      if (file.size === 0) throw new Error(`${isolatedName(file.name)} is empty: there is nothing to share.`);
       setJob(job, 'reading', 'Reading the file…', 0);
       const bytes = await readFile(file, (f) => setJob(job, 'reading', `Reading the file… ${Math.floor(f * 100)}%`, f));
       const pieces = Math.ceil(bytes.length / 262_144);
       setJob(job, 'hashing', `Hashing and storing ${plural(pieces, 'piece')}…`, null);
-      const { infoHash, magnet } = await p2p.share(bytes, file.name);
+      const { infoHash, magnet, name, renamed } = await p2p.share(bytes, file.name);
       setJob(job, 'done', `Seeding · info hash ${infoHash.slice(0, 12)}…`);
-      const field = el('input', { class: 'magnet', readonly: '', 'aria-label': `magnet link of ${file.name}` });
+      if (renamed) {
+        // Said in the page: the network knows the file by this name, not by the one dropped.
+        job.result.before(el('p', { class: 'renamed warn-text', 'data-testid': 'share-renamed' }, 'Renamed to “', nameElement(name), `”: ${renamed}.`));
+      }
+      const field = el('input', { class: 'magnet', readonly: '', 'aria-label': `magnet link of ${isolatedName(name)}` });
       field.value = magnet;
       field.addEventListener('focus', () => field.select());
       const copy = el('button', { class: 'copy' }, 'Copy');
@@ -467,13 +471,13 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       });
       job.result.replaceChildren(field, copy);
       job.result.hidden = false;
-      hooks.log(`sharing ${file.name} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}`);
+      hooks.log(`sharing ${isolatedName(name)} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}${renamed ? ` (renamed: ${renamed})` : ''}`);
       focusTorrent(infoHash);
     } catch (err) {
       setJob(job, 'error', 'Not shared');
-      job.error.textContent = describeError(err);
+      job.error.textContent = safeText(describeError(err));
       job.error.hidden = false;
-      hooks.log(`could not share ${file.name}: ${describeError(err)}`);
+      hooks.log(`could not share ${isolatedName(file.name)}: ${describeError(err)}`);
     }
   }
 
@@ -525,7 +529,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       .then((h) => {
         dlInput.value = '';
         dlProblem(null);
-        hooks.log(`downloading ${h.name()} (${shortId(h.infoHash)})`);
+        hooks.log(`downloading ${isolatedName(h.name())} (${shortId(h.infoHash)})`);
         focusTorrent(h.infoHash);
       })
       .catch((err: unknown) => dlProblem(`Cannot download this: ${describeError(err)}`))

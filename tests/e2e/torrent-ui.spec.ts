@@ -114,7 +114,7 @@ test('share, download, save and inspect a torrent through the page', async ({ br
   await seeder.locator('#share-input').setInputFiles({ name: 'empty.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) });
   const emptyJob = seeder.locator('.share-job', { hasText: 'empty.bin' });
   await expect(emptyJob).toHaveAttribute('data-state', 'error');
-  await expect(emptyJob.locator('.field-error')).toHaveText('empty.bin is empty: there is nothing to share.');
+  await expect(emptyJob.locator('.field-error')).toHaveText('\u2068empty.bin\u2069 is empty: there is nothing to share.');
 
   // Rate limits: the inputs call p2p.setRateLimits in bytes/s (empty = unlimited)...
   await leecher.evaluate(() => {

@@ -1,6 +1,8 @@
 /** The Napster messages of the signaling protocol: publish, unpublish, search and their replies. */
 import { expect, test } from '@playwright/test';
+import type { DroppedEntry } from '../../protocol/entries';
 import { ProtocolError } from '../../protocol/errors';
+import { protocolErrorOf } from '../helpers/unit';
 import {
   INDEX_LIMITS,
   MAX_SERVER_MESSAGE,
@@ -56,35 +58,51 @@ test.describe('publish', () => {
     expect((parseClientMessage(JSON.stringify({ type: 'publish', files: hundred })) as { files: unknown[] }).files).toHaveLength(100);
   });
 
-  test('names each malformed class', () => {
-    const cases: [unknown, string][] = [
-      [{ type: 'publish' }, 'files'],
-      [{ type: 'publish', files: {} }, 'files'],
-      [{ type: 'publish', files: [file(), 'x'] }, 'files'],
-      [{ type: 'publish', files: Array.from({ length: 101 }, (_, i) => file({ infoHash: i.toString(16).padStart(40, '0') })) }, 'files'],
-      [{ type: 'publish', files: [file({ infoHash: undefined })] }, 'infoHash'],
-      [{ type: 'publish', files: [file({ infoHash: H.slice(1) })] }, 'infoHash'],
-      [{ type: 'publish', files: [file({ infoHash: `${H.slice(1)}g` })] }, 'infoHash'],
-      [{ type: 'publish', files: [file({ infoHash: 12 })] }, 'infoHash'],
-      [{ type: 'publish', files: [file({ name: '' })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: 7 })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: 'x'.repeat(INDEX_LIMITS.name + 1) })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: `a${'🎵'.repeat(INDEX_LIMITS.name)}` })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: 'line\nbreak.mp3' })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: 'lone \ud800 surrogate' })] }, 'name'],
-      [{ type: 'publish', files: [file({ name: '!!! ... ???' })] }, 'name'],
-      [{ type: 'publish', files: [file({ size: -1 })] }, 'size'],
-      [{ type: 'publish', files: [file({ size: 1.5 })] }, 'size'],
-      [{ type: 'publish', files: [file({ size: 2 ** 53 })] }, 'size'],
-      [{ type: 'publish', files: [file({ size: '10' })] }, 'size'],
+  test('refuses a batch only for what concerns the whole of it', () => {
+    const cases: unknown[] = [
+      { type: 'publish' },
+      { type: 'publish', files: {} },
+      { type: 'publish', files: Array.from({ length: 101 }, (_, i) => file({ infoHash: i.toString(16).padStart(40, '0') })) },
     ];
-    for (const [msg, field] of cases) {
-      const r = refusal(client(msg));
-      expect(r.code, JSON.stringify(msg).slice(0, 80)).toBe('bad-field');
-      expect(r.field, JSON.stringify(msg).slice(0, 80)).toBe(field);
+    for (const msg of cases) expect(refusal(client(msg)), JSON.stringify(msg).slice(0, 80)).toMatchObject({ code: 'bad-field', field: 'files' });
+  });
+
+  test('a bad entry is dropped and recorded with its place and field; the other files of the batch are kept', () => {
+    const cases: [unknown, string | undefined][] = [
+      ['x', 'files'],
+      [file({ infoHash: undefined }), 'infoHash'],
+      [file({ infoHash: H.slice(1) }), 'infoHash'],
+      [file({ infoHash: `${H.slice(1)}g` }), 'infoHash'],
+      [file({ infoHash: 12 }), 'infoHash'],
+      [file({ name: '' }), 'name'],
+      [file({ name: 7 }), 'name'],
+      [file({ name: 'x'.repeat(INDEX_LIMITS.name + 1) }), 'name'],
+      [file({ name: `a${'🎵'.repeat(INDEX_LIMITS.name)}` }), 'name'],
+      [file({ name: 'line\nbreak.mp3' }), 'name'],
+      [file({ name: 'lone \ud800 surrogate' }), 'name'],
+      [file({ name: '!!! ... ???' }), 'name'],
+      [file({ size: -1 }), 'size'],
+      [file({ size: 1.5 }), 'size'],
+      [file({ size: 2 ** 53 }), 'size'],
+      [file({ size: '10' }), 'size'],
+    ];
+    const honest = file({ infoHash: H2, name: 'Honest.mp3' });
+    for (const [bad, field] of cases) {
+      const dropped: DroppedEntry[] = [];
+      const msg = parseClientMessage(JSON.stringify({ type: 'publish', files: [honest, bad, honest] }), dropped);
+      const label = JSON.stringify(bad).slice(0, 80);
+      expect(msg, label).toEqual({ type: 'publish', files: [{ infoHash: H2, name: 'Honest.mp3', size: 1000 }] });
+      expect(dropped.map((d) => ({ list: d.list, index: d.index, code: d.error.code, field: d.error.field })), label).toEqual([{ list: 'files', index: 1, code: 'bad-field', field }]);
+      expect(dropped[0]?.error.message, label).toMatch(/^files\[1\]: /);
     }
-    // The refusal says which file.
-    expect(refusal(client({ type: 'publish', files: [file(), file({ infoHash: H2, size: -1 })] })).message).toMatch(/^files\[1\]: /);
+  });
+
+  test('the published reply may say how many entries were dropped, and why', () => {
+    expect(parseServerMessage('{"type":"published","files":3}')).toEqual({ type: 'published', files: 3 });
+    const reason = 'files[1]: field "name" contains control characters or malformed text';
+    expect(parseServerMessage(JSON.stringify({ type: 'published', files: 3, dropped: 2, reason }))).toEqual({ type: 'published', files: 3, dropped: 2, reason });
+    expect(protocolErrorOf(server({ type: 'published', files: 3, dropped: 0 }))).toEqual({ code: 'bad-field', field: 'dropped' });
+    expect(protocolErrorOf(server({ type: 'published', files: 3, dropped: 1, reason: 'r'.repeat(301) }))).toEqual({ code: 'bad-field', field: 'reason' });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   parseOverlayMessage,
   type OverlayMessage,
 } from '../../protocol/overlay';
+import type { DroppedEntry } from '../../protocol/entries';
 import { protocolErrorOf } from '../helpers/unit';
 
 const A = 'AAAAAAAAAAAAAAAAAAAAA';
@@ -146,26 +147,10 @@ test('each bad field is refused naming the field', () => {
     [{ ...hit, dist: 0 }, 'dist'],
     [{ ...hit, dist: 256 }, 'dist'],
     [{ ...hit, results: {} }, 'results'],
-    [{ ...hit, results: [null] }, 'results'],
     [{ ...hit, results: many(OVERLAY_LIMITS.results + 1, () => result) }, 'results'],
-    [{ ...hit, results: [{ ...result, infoHash: HASH.slice(1) }] }, 'infoHash'],
-    [{ ...hit, results: [{ ...result, infoHash: `${HASH.slice(1)}g` }] }, 'infoHash'],
-    [{ ...hit, results: [{ ...result, name: '' }] }, 'name'],
-    [{ ...hit, results: [{ ...result, name: '---' }] }, 'name'],
-    [{ ...hit, results: [{ ...result, name: 'a\u0000b' }] }, 'name'],
-    [{ ...hit, results: [{ ...result, name: 'n'.repeat(256) }] }, 'name'],
-    [{ ...hit, results: [{ ...result, size: -1 }] }, 'size'],
-    [{ ...hit, results: [{ ...result, size: 2 ** 53 }] }, 'size'],
-    [{ ...hit, results: [{ ...result, size: 0.5 }] }, 'size'],
-    [{ ...hit, results: [{ ...result, peers: [] }] }, 'peers'],
-    [{ ...hit, results: [{ ...result, peers: many(OVERLAY_LIMITS.holders + 1, () => A) }] }, 'peers'],
     [{ ...files, reset: 'yes' }, 'reset'],
     [{ ...files, add: file }, 'add'],
-    [{ ...files, add: ['x'] }, 'add'],
     [{ ...files, add: many(OVERLAY_LIMITS.files + 1, () => file) }, 'add'],
-    [{ ...files, add: [{ ...file, name: 7 }] }, 'name'],
-    [{ ...files, add: [{ ...file, infoHash: undefined }] }, 'infoHash'],
-    [{ ...files, remove: ['nothex'] }, 'remove'],
     [{ ...files, remove: many(OVERLAY_LIMITS.files + 1, () => HASH) }, 'remove'],
   ];
   for (const [msg, field] of bad) {
@@ -173,7 +158,57 @@ test('each bad field is refused naming the field', () => {
   }
 });
 
-test('errors inside a list say which entry', () => {
-  const msg = { type: 'files', reset: false, add: [{ infoHash: HASH, name: 'a', size: 1 }, { infoHash: HASH2, name: 'b', size: -3 }], remove: [] };
-  expect(() => parse(msg)).toThrow('add[1]: field "size" must be a non-negative safe integer');
+test('a bad entry of a list is dropped and recorded, naming its list, its place and its field; the message is kept', () => {
+  const result = { infoHash: HASH, name: 'blue', size: 1, peers: [A] };
+  const hit = { type: 'queryhit', guid: GUID, ttl: 1, hops: 0, peer: A, dist: 1, results: [result] };
+  const file = { infoHash: HASH, name: 'blue', size: 1 };
+  const files = { type: 'files', reset: false, add: [file], remove: [] };
+  const many = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
+  const bad: [unknown, 'results' | 'add' | 'remove', string | undefined][] = [
+    [{ ...hit, results: [null] }, 'results', undefined],
+    [{ ...hit, results: [{ ...result, infoHash: HASH.slice(1) }] }, 'results', 'infoHash'],
+    [{ ...hit, results: [{ ...result, infoHash: `${HASH.slice(1)}g` }] }, 'results', 'infoHash'],
+    [{ ...hit, results: [{ ...result, name: '' }] }, 'results', 'name'],
+    [{ ...hit, results: [{ ...result, name: '---' }] }, 'results', 'name'],
+    [{ ...hit, results: [{ ...result, name: 'a\u0000b' }] }, 'results', 'name'],
+    [{ ...hit, results: [{ ...result, name: 'n'.repeat(256) }] }, 'results', 'name'],
+    [{ ...hit, results: [{ ...result, size: -1 }] }, 'results', 'size'],
+    [{ ...hit, results: [{ ...result, size: 2 ** 53 }] }, 'results', 'size'],
+    [{ ...hit, results: [{ ...result, size: 0.5 }] }, 'results', 'size'],
+    [{ ...hit, results: [{ ...result, peers: [] }] }, 'results', 'peers'],
+    [{ ...hit, results: [{ ...result, peers: many(OVERLAY_LIMITS.holders + 1, () => A) }] }, 'results', 'peers'],
+    [{ ...files, add: ['x'] }, 'add', undefined],
+    [{ ...files, add: [{ ...file, name: 7 }] }, 'add', 'name'],
+    [{ ...files, add: [{ ...file, infoHash: undefined }] }, 'add', 'infoHash'],
+    [{ ...files, remove: ['nothex'] }, 'remove', 'remove'],
+  ];
+  for (const [msg, list, field] of bad) {
+    const dropped: DroppedEntry[] = [];
+    const out = parseOverlayMessage(bytes(msg), dropped) as unknown as Record<string, unknown>;
+    const label = JSON.stringify(msg).slice(0, 120);
+    expect(out[list], label).toEqual([]);
+    expect(dropped.map((d) => ({ list: d.list, index: d.index, code: d.error.code, field: d.error.field })), label).toEqual([{ list, index: 0, code: 'bad-field', field }]);
+  }
+});
+
+test('one bad name among honest files: a query hit and a leaf file list keep the honest entries, in order, and say which entry went', () => {
+  const honest = (i: number) => ({ infoHash: i.toString(16).padStart(40, '0'), name: `report ${i}.pdf`, size: i });
+  const long = { infoHash: HASH, name: `report ${'x'.repeat(300)}.pdf`, size: 1 };
+  const bell = { infoHash: HASH2, name: 'report\u0007.pdf', size: 1 };
+  const hitDrops: DroppedEntry[] = [];
+  const hit = parseOverlayMessage(
+    bytes({ type: 'queryhit', guid: GUID, ttl: 1, hops: 0, peer: A, dist: 1, results: [{ ...honest(1), peers: [A] }, { ...long, peers: [A] }, { ...honest(2), peers: [A] }, { ...bell, peers: [A] }] }),
+    hitDrops,
+  );
+  expect(hit).toMatchObject({ type: 'queryhit', results: [{ ...honest(1), peers: [A] }, { ...honest(2), peers: [A] }] });
+  expect(hitDrops.map((d) => d.error.message)).toEqual([
+    'results[1]: field "name" is longer than 255 characters',
+    'results[3]: field "name" contains control characters or malformed text',
+  ]);
+  const listDrops: DroppedEntry[] = [];
+  const list = parseOverlayMessage(bytes({ type: 'files', reset: true, add: [long, honest(3), bell], remove: [HASH, 'nothex'] }), listDrops);
+  expect(list).toEqual({ type: 'files', reset: true, add: [honest(3)], remove: [HASH] });
+  expect(listDrops.map((d) => `${d.list}[${d.index}] ${d.error.field}`)).toEqual(['add[0] name', 'add[2] name', 'remove[1] remove']);
+  // Without a list to record them in, the drops are still drops, never a refusal.
+  expect(parseOverlayMessage(bytes({ type: 'files', reset: false, add: [bell], remove: [] }))).toEqual({ type: 'files', reset: false, add: [], remove: [] });
 });

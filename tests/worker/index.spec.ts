@@ -281,12 +281,6 @@ test.describe('bad input', () => {
       [{ type: 'publish' }, { code: 'bad-field', field: 'files' }],
       [{ type: 'publish', files: 'x' }, { code: 'bad-field', field: 'files' }],
       [{ type: 'publish', files: Array.from({ length: 101 }, (_, i) => file(`f${i}`)) }, { code: 'bad-field', field: 'files' }],
-      [{ type: 'publish', files: [{ ...good, infoHash: 'xyz' }] }, { code: 'bad-field', field: 'infoHash' }],
-      [{ type: 'publish', files: [{ ...good, name: '' }] }, { code: 'bad-field', field: 'name' }],
-      [{ type: 'publish', files: [{ ...good, name: 'n'.repeat(256) }] }, { code: 'bad-field', field: 'name' }],
-      [{ type: 'publish', files: [{ ...good, name: '...' }] }, { code: 'bad-field', field: 'name' }],
-      [{ type: 'publish', files: [{ ...good, size: -1 }] }, { code: 'bad-field', field: 'size' }],
-      [{ type: 'publish', files: [{ ...good, size: 2 ** 60 }] }, { code: 'bad-field', field: 'size' }],
       [{ type: 'unpublish', infoHashes: ['nope'] }, { code: 'bad-field', field: 'infoHashes' }],
       [{ type: 'unpublish', infoHashes: Array.from({ length: 101 }, () => good.infoHash) }, { code: 'bad-field', field: 'infoHashes' }],
       [{ type: 'search', query: 'no ref' }, { code: 'bad-field', field: 'ref' }],
@@ -310,6 +304,39 @@ test.describe('bad input', () => {
     expect(hashes(await search(a, 'good file'))).toEqual([good.infoHash]);
     expect(a.closed).toBeNull();
     a.close();
+  });
+
+  test('one bad name in a publish batch: the batch keeps its other files, searchable; the reply and the gateway count the drops', async ({ request }) => {
+    const room = uniqueRoom('napster-bad-name');
+    const holder = await TestSocket.open(room);
+    const searcher = await TestSocket.open(room);
+    const droppedAtEdge = async () => {
+      const body = (await (await request.get(`${BASE}/api/stats`)).json()) as { gateways: { errors: Record<string, number> }[] };
+      return body.gateways.reduce((n, g) => n + (g.errors['dropped-entry'] ?? 0), 0);
+    };
+    const before = await droppedAtEdge();
+    const honest = [file('quarterly report 2026.pdf'), file('quarterly budget.xlsx'), file('quarterly minutes.txt')];
+    const bad = [
+      { ...file('quarterly'), name: `quarterly ${'x'.repeat(300)}.pdf` },
+      { ...file('quarterly'), name: 'quarterly\u0007bell.txt' },
+      { ...file('quarterly'), name: 'quarterly\nnotes.txt' },
+      { ...file('quarterly'), infoHash: 'not a hash' },
+      { ...file('quarterly'), size: -1 },
+    ];
+    // The honest files surround the bad ones, as a tab's re-publish of everything it holds would.
+    holder.send({ type: 'publish', files: [honest[0], bad[0], bad[1], honest[1], bad[2], bad[3], bad[4], honest[2]] });
+    const reply = await holder.next<Extract<ServerMessage, { type: 'published' }>>((m) => m.type === 'published' || m.type === 'error');
+    expect(reply).toEqual({ type: 'published', files: 3, dropped: 5, reason: 'files[1]: field "name" is longer than 255 characters' });
+    const found = await search(searcher, 'quarterly');
+    expect(hashes(found)).toEqual(sorted(honest.map((f) => f.infoHash)));
+    expect(found.every((r) => r.peers.length === 1 && r.peers[0] === holder.id)).toBe(true);
+    await expect.poll(async () => (await droppedAtEdge()) - before).toBeGreaterThanOrEqual(5);
+    // The re-publish of the same batch (every 60 s, and on reconnect) keeps them too.
+    holder.send({ type: 'publish', files: [honest[0], bad[0], bad[1], honest[1], bad[2], bad[3], bad[4], honest[2]] });
+    expect(await holder.next((m) => m.type === 'published')).toMatchObject({ files: 3, dropped: 5 });
+    expect(hashes(await search(searcher, 'quarterly report'))).toEqual([honest[0]!.infoHash]);
+    holder.close();
+    searcher.close();
   });
 
   test('a flood of 1,000 searches in a second is limited while another socket\'s searches are served', async () => {

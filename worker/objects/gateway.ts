@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
+import type { DroppedEntry } from '../../protocol/entries';
 import { carriesOffer, errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
 import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
 import { SocketLimiter, TokenBucket, messageCost, type LimitVerdict } from '../core/rate-limit';
@@ -158,7 +159,10 @@ export class Gateway extends DurableObject<Env> {
     }
     try {
       if (typeof message !== 'string') throw new ProtocolError('bad-json', 'binary messages are not accepted');
-      const msg = parseClientMessage(message);
+      // Bad entries of a publish batch are left out and counted; the rest of the batch is kept.
+      const dropped: DroppedEntry[] = [];
+      const msg = parseClientMessage(message, dropped);
+      for (const _ of dropped) this.count('dropped-entry');
       // Messages that cost the edge more (searches, big publishes) spend more of the limit.
       const extra = limiter.charge(Date.now(), messageCost(msg) - 1);
       if (extra !== 'ok') {
@@ -189,9 +193,12 @@ export class Gateway extends DurableObject<Env> {
         case 'capacity':
           await lobbyStub(this.env, att.room).capacity(att.room, att.id, att.conn, msg.bandwidth, msg.links);
           return;
-        case 'publish':
-          this.send(ws, await this.napster.publish(napsterPeer(att), msg.files));
+        case 'publish': {
+          const reply = await this.napster.publish(napsterPeer(att), msg.files);
+          const first = dropped[0];
+          this.send(ws, first ? { ...reply, dropped: dropped.length, reason: first.error.message.slice(0, 300) } : reply);
           return;
+        }
         case 'unpublish':
           this.send(ws, await this.napster.unpublish(napsterPeer(att), msg.infoHashes));
           return;

@@ -62,7 +62,7 @@ export class NapsterDesk {
     return out;
   }
 
-  async publish(p: NapsterPeer, files: PublishedFile[]): Promise<ServerMessage> {
+  async publish(p: NapsterPeer, files: PublishedFile[]): Promise<Extract<ServerMessage, { type: 'published' }>> {
     const now = Date.now();
     const held = this.held(p.conn, now);
     const plan = planPublish(held, files, this.shards(), INDEX_LIMITS.perPeer);
