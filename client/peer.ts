@@ -99,6 +99,9 @@ export function createPeer(opts: PeerOptions): P2P {
     if (id && id !== w.id) {
       // We became a new peer (our old id was taken over): old links belong to the old identity.
       links.closeAll();
+    } else if (id) {
+      // The same peer, back after an outage: attempts begun before it cannot be trusted.
+      links.signalingResumed();
     }
     id = w.id;
     shard = w.shard;

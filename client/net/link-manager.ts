@@ -96,6 +96,20 @@ export class LinkManager extends Emitter<LinkManagerEvents> {
     if (e && e.link.state !== 'open') e.link.close('peer left');
   }
 
+  /**
+   * The signaling socket is back after an outage. An attempt still connecting may have lost
+   * signals either way meanwhile (an offer we could not send, an answer relayed to our dead
+   * socket), and kept, it would win glare against the peer's fresh offer and block the link until
+   * it timed out. Each is abandoned, and its peer told so, and both sides start afresh.
+   */
+  signalingResumed(): void {
+    for (const [peer, e] of [...this.entries]) {
+      if (e.link.state !== 'connecting') continue;
+      this.opts.signal(peer, { kind: 'refuse', link: e.link.nonce, reason: 'signaling was interrupted' });
+      e.link.close('abandoned: the signaling socket reconnected while it was connecting');
+    }
+  }
+
   /** A `signal` relayed by the edge from peer `from`. */
   onSignal(from: string, data: SignalData): void {
     let sig: LinkSignal;

@@ -76,3 +76,31 @@ test('bad input from a page gets a readable error; bad link signals from a peer 
   const r = await sendRandom(a, b, 64 * 1024);
   expect(r.received).toBe(r.sent);
 });
+
+test('a link attempt begun while the socket is down does not block the other peer\'s link after the reconnect', async ({ browser, peer }) => {
+  const p = await peer(await browser.newContext(), 'overlays=0');
+  const q = await peer(await browser.newContext(), 'overlays=0');
+  // In glare the smaller id's offer wins: that peer's stale attempt would make it ignore the other's.
+  const [low, high] = (await idOf(p)) < (await idOf(q)) ? [p, q] : [q, p];
+  const lowId = await idOf(low);
+  const highId = await idOf(high);
+  await waitForPeers(high, [lowId]);
+
+  const back = low.evaluate(() => new Promise<void>((resolve) => window.p2p.on('state', (s) => s === 'open' && resolve())));
+  // low dials high with its socket down: the offer has nowhere to go.
+  const dial = low.evaluate((id) => {
+    window.p2p.debug.dropSocket();
+    return window.p2p.connect(id).then(
+      () => 'open',
+      (err: Error) => err.message,
+    );
+  }, highId);
+  await back;
+  // The attempt does not outlive the outage: its caller hears so at once, not after 30 s.
+  expect(await dial).toContain('the signaling socket reconnected');
+
+  // high reaches low now: a stale attempt in low would have ignored high's offer (glare) for 30 s.
+  await high.evaluate((id) => window.p2p.connect(id), lowId);
+  const r = await sendRandom(high, low, 64 * 1024);
+  expect(r.received).toBe(r.sent);
+});
