@@ -74,7 +74,9 @@ export interface LinkStats {
  */
 export interface TorrentConnectionStats {
   open: number;
-  pending: number;
+  /** Pending answers to other peers' offers, and pending offers of ours. */
+  pendingIn: number;
+  pendingOut: number;
   /** Connections the budget let be made (ours and answers). */
   admitted: number;
   /**

@@ -78,7 +78,9 @@ export type Admission = { ok: true; id: number; displaced: number[] } | { ok: fa
 
 export interface BudgetStats {
   open: number;
-  pending: number;
+  /** Pending answers to others' offers, and pending offers of ours. */
+  pendingIn: number;
+  pendingOut: number;
   admitted: number;
   /** Offers of others not answered, by reason. */
   refused: Record<Refusal, number>;
@@ -163,10 +165,15 @@ export class ConnectionBudget {
 
   stats(): BudgetStats {
     let open = 0;
-    for (const s of this.slots.values()) if (s.open) open++;
+    let pendingIn = 0;
+    for (const s of this.slots.values()) {
+      if (s.open) open++;
+      else if (s.dir === 'in') pendingIn++;
+    }
     return {
       open,
-      pending: this.slots.size - open,
+      pendingIn,
+      pendingOut: this.slots.size - open - pendingIn,
       admitted: this.counters.admitted,
       refused: { ...this.counters.refused },
       skipped: { ...this.counters.skipped },

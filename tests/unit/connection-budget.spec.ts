@@ -30,7 +30,7 @@ test('a flood of offers from distinct sources fills the pending slots of the tor
   admitN(b, A, DEFAULT_LIMITS.torrentPendingIn, T0);
   const r = b.admit(A, 'late', 'in', T0 + 10);
   expect(r).toEqual({ ok: false, reason: 'torrent-pending' });
-  expect(b.stats()).toMatchObject({ pending: 16, open: 0, refused: { 'torrent-pending': 1 }, displaced: 0 });
+  expect(b.stats()).toMatchObject({ pendingIn: 16, open: 0, refused: { 'torrent-pending': 1 }, displaced: 0 });
   // Another torrent has its own slots.
   expect(b.admit(B, 'late', 'in', T0 + 10).ok).toBe(true);
 });
@@ -40,7 +40,7 @@ test('one source holds one connection per torrent: its repeated offers are refus
   const first = b.admit(A, 'sybil', 'in', T0);
   expect(first.ok).toBe(true);
   for (let i = 0; i < 100; i++) expect(b.admit(A, 'sybil', 'in', T0 + i)).toEqual({ ok: false, reason: 'source-busy' });
-  expect(b.stats()).toMatchObject({ pending: 1, refused: { 'source-busy': 100 } });
+  expect(b.stats()).toMatchObject({ pendingIn: 1, refused: { 'source-busy': 100 } });
   if (first.ok) b.release(first.id);
   expect(b.admit(A, 'sybil', 'in', T0 + 200).ok).toBe(true);
 });
@@ -53,7 +53,7 @@ test('an offer finding the torrent full displaces the oldest pending answer once
   const r = b.admit(A, 'honest', 'in', T0 + 1_000);
   expect(r).toMatchObject({ ok: true, displaced: [ids[0]] });
   expect(b.has(ids[0] as number)).toBe(false);
-  expect(b.stats()).toMatchObject({ pending: 16, displaced: 1 });
+  expect(b.stats()).toMatchObject({ pendingIn: 16, displaced: 1 });
 });
 
 test('open connections are never displaced nor expired; only pending ones are', () => {
@@ -65,7 +65,7 @@ test('open connections are never displaced nor expired; only pending ones are', 
   expect(r).toMatchObject({ ok: true, displaced: [ids[3]] });
   expect(b.admit(A, 'y', 'in', T0 + 5_001)).toEqual({ ok: false, reason: 'torrent-full' });
   expect(b.expire(T0 + 60_000)).toHaveLength(1); // the newcomer, never handshaken
-  expect(b.stats()).toMatchObject({ open: 3, pending: 0, expired: 1 });
+  expect(b.stats()).toMatchObject({ open: 3, pendingIn: 0, expired: 1 });
 });
 
 test('stale pending connections expire after pendingMs and free their slots', () => {
@@ -74,7 +74,7 @@ test('stale pending connections expire after pendingMs and free their slots', ()
   admitN(b, A, 6, T0 + 5_000, 'new');
   expect(b.expire(T0 + 9_999)).toEqual([]);
   expect(b.expire(T0 + 10_000).sort()).toEqual(old.sort());
-  expect(b.stats()).toMatchObject({ pending: 6, expired: 10 });
+  expect(b.stats()).toMatchObject({ pendingIn: 6, expired: 10 });
   // The freed slots take new offers without displacing anyone.
   expect(b.admit(A, 'honest', 'in', T0 + 10_001)).toMatchObject({ ok: true, displaced: [] });
 });
@@ -84,7 +84,7 @@ test('our own offers have their own pending slots and never displace answers', (
   admitN(b, A, 16, T0);
   for (let i = 0; i < 10; i++) expect(b.admit(A, null, 'out', T0).ok).toBe(true);
   expect(b.admit(A, null, 'out', T0 + 5_000)).toEqual({ ok: false, reason: 'torrent-pending' });
-  expect(b.stats()).toMatchObject({ pending: 26, skipped: { 'torrent-pending': 1 }, refused: { 'torrent-pending': 0 }, displaced: 0 });
+  expect(b.stats()).toMatchObject({ pendingIn: 16, pendingOut: 10, skipped: { 'torrent-pending': 1 }, refused: { 'torrent-pending': 0 }, displaced: 0 });
 });
 
 test('an answer names the remote of our offer: its own offer is then refused as a duplicate', () => {
@@ -107,11 +107,11 @@ test('the tab holds at most tabPending pending and tabTotal connections over all
     }
   }
   expect(refused).toBe(10);
-  expect(b.stats().pending).toBe(20);
+  expect(b.stats().pendingIn).toBe(20);
   // Later, an offer for any torrent displaces the tab's oldest pending answer.
   const r = b.admit(torrents[0] as string, 'later', 'in', T0 + 2_000);
   expect(r.ok && r.displaced.length).toBe(1);
-  expect(b.stats().pending).toBe(20);
+  expect(b.stats().pendingIn).toBe(20);
 });
 
 test('new connections come at most at the rate, after the burst; refusals by rate are counted', () => {
@@ -140,7 +140,7 @@ test('under a sustained flood of distinct sources the torrent never exceeds its 
     }
     if (honest !== null && !honestGone && !b.has(honest)) honestGone = t;
     b.expire(T0 + t);
-    expect(b.stats().pending).toBeLessThanOrEqual(16);
+    expect(b.stats().pendingIn).toBeLessThanOrEqual(16);
   }
   expect(honest).not.toBeNull();
   // It had 16 slots' worth of offers (1.6 s) to connect before it was displaced.

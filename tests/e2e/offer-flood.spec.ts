@@ -1,0 +1,210 @@
+/**
+ * An offer flood against honest tabs (issue 10, finding 2): attacker sockets announce into a
+ * seeder's swarm many times a second with real SDP offers, which the edge relays to the swarm's
+ * tabs, and a /ws socket sends torrent-link offers straight to the seeder. Each tab answers only
+ * within its connection budget: its count of RTCPeerConnections stays bounded, the refusals show
+ * in its stats, stale pending connections close once the flood stops, and a fresh leecher's
+ * download stays about as fast as without the flood.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { DEFAULT_LIMITS } from '../../client/core/connection-budget';
+import { bin, randomHex, TrackerSocket } from '../helpers/tracker-socket';
+import { TestSocket } from '../helpers/socket';
+import { expect, test } from './fixtures';
+import { shareRandom } from './torrents';
+
+const MiB = 1024 * 1024;
+/**
+ * A download under the flood may take twice the baseline plus this: on localhost the baseline is
+ * a fraction of a second, most of it connection setup, and under the flood both tabs also answer
+ * offers (each an RTCPeerConnection with ICE gathering) on the same two shared cores.
+ */
+const FLOOR_MS = 1_500;
+
+/** Counts the page's RTCPeerConnections: made, and live (not yet closed). */
+async function countPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const counts = { made: 0, live: 0 };
+    class Counted extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        counts.made++;
+        counts.live++;
+        let closed = false;
+        const nativeClose = this.close.bind(this);
+        this.close = () => {
+          if (!closed) {
+            closed = true;
+            counts.live--;
+          }
+          nativeClose();
+        };
+      }
+    }
+    window.RTCPeerConnection = Counted;
+    (window as unknown as { pcCounts: () => { made: number; live: number } }).pcCounts = () => ({ ...counts });
+  });
+}
+
+function pcCounts(page: Page): Promise<{ made: number; live: number }> {
+  return page.evaluate(() => (window as unknown as { pcCounts: () => { made: number; live: number } }).pcCounts());
+}
+
+/** A fresh tab downloads the magnet; returns the milliseconds from download() to done, and the SHA-256. */
+function timedDownload(page: Page, magnet: string): Promise<{ ms: number; sha256: string }> {
+  return page.evaluate(async (magnet) => {
+    const t0 = performance.now();
+    const t = await window.p2p.download(magnet);
+    await t.done;
+    const ms = performance.now() - t0;
+    const d = await crypto.subtle.digest('SHA-256', (await t.bytes()) as Uint8Array<ArrayBuffer>);
+    return { ms, sha256: [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  }, magnet);
+}
+
+/** Real offers (ICE candidates gathered) made by RTCPeerConnections of an attacker page that never answers. */
+async function realOffers(page: Page, n: number): Promise<string[]> {
+  return page.evaluate(async (n) => {
+    const keep: RTCPeerConnection[] = [];
+    (window as unknown as { keep: RTCPeerConnection[] }).keep = keep;
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const pc = new RTCPeerConnection();
+      keep.push(pc);
+      pc.createDataChannel('x');
+      const gathered = new Promise<void>((resolve) => {
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+      });
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered;
+      out.push(pc.localDescription?.sdp ?? '');
+    }
+    return out;
+  }, n);
+}
+
+interface Flood {
+  stop(): void;
+  announces: number;
+}
+
+/**
+ * Attacker tracker sockets announcing into `infoHash`: `fixed` of them with one peer id each, 10
+ * offers an announce, `perSecond` announces a second each; one more announces with a fresh peer
+ * id each time (`sybilPerSecond`), stopping the previous one, so the swarm does not grow.
+ */
+async function trackerFlood(infoHash: string, sdps: string[], o: { fixed: number; perSecond: number; sybilPerSecond: number }): Promise<Flood> {
+  const sockets = await Promise.all(Array.from({ length: o.fixed + 1 }, () => TrackerSocket.open()));
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const flood: Flood = {
+    announces: 0,
+    stop() {
+      for (const t of timers) clearInterval(t);
+      for (const s of sockets) s.close();
+    },
+  };
+  let k = 0;
+  const offers = () =>
+    Array.from({ length: 10 }, () => ({ offer: { type: 'offer', sdp: sdps[k++ % sdps.length] }, offer_id: bin(randomHex()) }));
+  sockets.slice(0, o.fixed).forEach((s) => {
+    const peerId = randomHex();
+    timers.push(
+      setInterval(() => {
+        s.announce(infoHash, peerId, { numwant: 10, offers: offers() });
+        flood.announces++;
+      }, 1000 / o.perSecond),
+    );
+  });
+  const sybil = sockets[o.fixed] as TrackerSocket;
+  let previous: string | null = null;
+  timers.push(
+    setInterval(() => {
+      if (previous) sybil.announce(infoHash, previous, { event: 'stopped' });
+      previous = randomHex();
+      sybil.announce(infoHash, previous, { numwant: 10, offers: offers() });
+      flood.announces++;
+    }, 1000 / o.sybilPerSecond),
+  );
+  return flood;
+}
+
+type ConnStats = Awaited<ReturnType<typeof connStats>>;
+function connStats(page: Page) {
+  return page.evaluate(() => window.p2p.stats().torrentConnections);
+}
+
+test('an offer flood through the tracker and the relay: the seeder answers within its budget, closes stale connections, and a fresh download stays fast', async ({ browser, peer, room }) => {
+  test.setTimeout(120_000);
+  const seederCtx = await browser.newContext();
+  await countPeerConnections(seederCtx);
+  const seeder = await peer(seederCtx);
+  const { magnet, infoHash, sha256 } = await shareRandom(seeder, 1 * MiB, 'offer-flood.bin');
+
+  // Baseline: a fresh leecher without any attack.
+  const first = await peer(await browser.newContext());
+  const baseline = await timedDownload(first, magnet);
+  expect(baseline.sha256).toBe(sha256);
+  await first.context().close();
+
+  const attackerPage = await (await browser.newContext()).newPage();
+  const sdps = await realOffers(attackerPage, 20);
+  const before = await connStats(seeder);
+  const flood = await trackerFlood(infoHash, sdps, { fixed: 3, perSecond: 8, sybilPerSecond: 2 });
+  // Torrent-link offers over the signaling relay, each a new attempt, 20 a second.
+  const relayAttacker = await TestSocket.open(room);
+  const seederId = await seeder.evaluate(() => window.p2p.id);
+  let r = 0;
+  const relayTimer = setInterval(() => {
+    const link = `flood${(r++).toString(36).padStart(8, '0')}`;
+    relayAttacker.send({ type: 'signal', to: seederId, data: { kind: 'bt', link, infoHash, sig: { type: 'offer', sdp: sdps[r % sdps.length] } } });
+  }, 50);
+
+  let maxLive = 0;
+  const watch = setInterval(() => {
+    void pcCounts(seeder).then((c) => (maxLive = Math.max(maxLive, c.live)), () => {});
+  }, 200);
+  try {
+    // Let the flood build up to its steady state before the honest download starts.
+    await expect.poll(async () => (await connStats(seeder)).refused['source-busy'] - before.refused['source-busy'], { timeout: 20_000 }).toBeGreaterThan(50);
+    const leecher = await peer(await browser.newContext());
+    const attacked = await timedDownload(leecher, magnet);
+    expect(attacked.sha256).toBe(sha256);
+    console.log(`download: ${Math.round(baseline.ms)} ms without the flood, ${Math.round(attacked.ms)} ms under it`);
+    expect(attacked.ms).toBeLessThanOrEqual(2 * baseline.ms + FLOOR_MS);
+
+    // The relay attacker's offers beyond the first were refused aloud.
+    const refusal = await relayAttacker.next((m) => m.type === 'signal' && m.data.kind === 'refuse', 10_000);
+    expect(refusal).toMatchObject({ from: seederId, data: { kind: 'refuse', reason: 'connection budget: source-busy' } });
+  } finally {
+    clearInterval(relayTimer);
+    clearInterval(watch);
+    flood.stop();
+    relayAttacker.close();
+  }
+  const during: ConnStats = await connStats(seeder);
+  const made = await pcCounts(seeder);
+  const links = await seeder.evaluate(() => window.p2p.stats().links.length);
+  console.log(
+    `seeder: ${flood.announces} attacker announces, ${made.made} RTCPeerConnections made, at most ${maxLive} live; refused ${JSON.stringify(during.refused)}, ${during.expired} stale closed, ${during.displaced} displaced`,
+  );
+  // The seeder's live RTCPeerConnections never exceeded its torrent's budget (plus its overlay links).
+  expect(maxLive).toBeLessThanOrEqual(DEFAULT_LIMITS.torrentTotal + links);
+  expect(during.pendingIn + during.pendingOut + during.open).toBeLessThanOrEqual(DEFAULT_LIMITS.torrentTotal);
+  const refused = Object.values(during.refused).reduce((a, b) => a + b, 0) - Object.values(before.refused).reduce((a, b) => a + b, 0);
+  expect(refused).toBeGreaterThan(made.made);
+
+  // Once the flood stops, the stale pending answers are closed and counted; what stays live is the
+  // open connections, the seeder's own pending offers (it still wants peers) and its overlay links.
+  await expect.poll(async () => (await connStats(seeder)).pendingIn, { timeout: DEFAULT_LIMITS.pendingMs + 5_000 }).toBe(0);
+  const after = await seeder.evaluate(() => ({
+    ...window.p2p.stats().torrentConnections,
+    links: window.p2p.stats().links.length,
+    live: (window as unknown as { pcCounts: () => { live: number } }).pcCounts().live,
+  }));
+  expect(after.expired).toBeGreaterThan(during.expired);
+  expect(after.live).toBeLessThanOrEqual(after.open + after.pendingOut + after.links);
+  expect(after.live).toBeLessThan(maxLive);
+  // The page says so too.
+  await expect(seeder.getByTestId('torrent-connections')).toContainText(/\d+ offers refused \(budget\) · \d+ stale closed/);
+});
