@@ -137,6 +137,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       rng: Math.random,
       onComplete: () => this.tracker.completed(infoHash),
       corruptUploads: () => this.corruptUploads,
+      peerId: toHex(this.peerId),
     });
     t.on('error', (e) => this.emit('error', e));
     t.on('done', () => this.emit('complete', { infoHash }));
