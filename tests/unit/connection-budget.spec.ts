@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { ConnectionBudget, DEFAULT_LIMITS, type BudgetLimits } from '../../client/core/connection-budget';
+import { connectionSummary } from '../../client/ui/connection-summary';
 
 const T0 = 1_000_000;
 const A = 'a'.repeat(40);
@@ -146,4 +147,15 @@ test('under a sustained flood of distinct sources the torrent never exceeds its 
   // It had 16 slots' worth of offers (1.6 s) to connect before it was displaced.
   expect(honestGone - 20_000).toBeGreaterThanOrEqual(1_600);
   expect(b.stats().displaced).toBeGreaterThan(200);
+});
+
+test('the torrents card line: counts, offers refused and stale ones closed; nothing before any connection', () => {
+  const b = budget({ torrentPendingIn: 1 });
+  const limits = b.limits;
+  expect(connectionSummary({ ...b.stats(), refusedByThem: 0, limits })).toBe('');
+  b.admit(A, 's1', 'in', T0);
+  b.admit(A, 's2', 'in', T0);
+  b.admit(A, 's1', 'in', T0);
+  b.expire(T0 + 60_000);
+  expect(connectionSummary({ ...b.stats(), refusedByThem: 0, limits })).toBe('Connections: 0 open, 0 pending · 2 offers refused (budget) · 1 stale closed');
 });
