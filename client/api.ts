@@ -8,6 +8,7 @@
  *   await p2p.send(peer, 'chat', new TextEncoder().encode('hi'))
  *   p2p.on('data', ({ from, channel, bytes }) => console.log(from, channel, bytes))
  *   p2p.stats()                             // links, bytes, messages
+ *   p2p.stats().torrentConnections          // torrent connections: open, pending, offers refused
  */
 import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
@@ -66,6 +67,45 @@ export interface LinkStats {
   openedAt: number;
 }
 
+/**
+ * The tab's torrent connections under its budget (client/core/connection-budget.ts): every
+ * WebRTC connection of the tracker's and of relay links takes a slot before it exists; it is
+ * `pending` until the BitTorrent handshake, then `open`.
+ */
+export interface TorrentConnectionStats {
+  open: number;
+  /** Pending answers to other peers' offers, and pending offers of ours. */
+  pendingIn: number;
+  pendingOut: number;
+  /** Connections the budget let be made (ours and answers). */
+  admitted: number;
+  /**
+   * Offers of other peers not answered (no connection made), by reason: `source-busy` (that peer
+   * already has a connection in the torrent), `torrent-pending`, `torrent-full`, `tab-full`,
+   * `rate` (new connections come faster than the tab allows).
+   */
+  refused: Record<'source-busy' | 'torrent-pending' | 'torrent-full' | 'tab-full' | 'rate', number>;
+  /** Our own offers not made, by the same reasons. */
+  skipped: Record<'source-busy' | 'torrent-pending' | 'torrent-full' | 'tab-full' | 'rate', number>;
+  /** Pending connections closed as stale (no handshake within `limits.pendingMs`). */
+  expired: number;
+  /** Pending answers closed to make room for a newer offer (after `limits.holdMs`). */
+  displaced: number;
+  /** Our relay-link offers the other side refused with a `refuse` signal. */
+  refusedByThem: number;
+  limits: {
+    torrentTotal: number;
+    torrentPendingIn: number;
+    torrentPendingOut: number;
+    tabTotal: number;
+    tabPending: number;
+    pendingMs: number;
+    holdMs: number;
+    ratePerSecond: { in: number; out: number };
+    burst: { in: number; out: number };
+  };
+}
+
 export interface P2PStats {
   id: string;
   room: string;
@@ -78,6 +118,8 @@ export interface P2PStats {
   linkCounters: { opened: number; closed: number; glare: number; refused: number; badSignals: number; badFrames: number };
   /** Napster: files the edge's index holds for this tab, and entries of its publishes the index refused. */
   napster: { held: number; dropped: number };
+  /** Torrent connections (tracker and relay links): counts, refusals, stale ones closed. */
+  torrentConnections: TorrentConnectionStats;
   bytesIn: number;
   bytesOut: number;
 }

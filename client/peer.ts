@@ -5,7 +5,6 @@ import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
-import { isTorrentSignal } from '../protocol/torrent-signal';
 import { IndexClient } from './napster/index-client';
 import { cleanFileName, indexableName } from '../protocol/file-name';
 import { Emitter } from './core/emitter';
@@ -130,7 +129,7 @@ export function createPeer(opts: PeerOptions): P2P {
         leave(msg.id);
         return;
       case 'signal':
-        if (isTorrentSignal(msg.data)) bt.relay.onSignal(msg.from, msg.data);
+        if (bt.relay.claims(msg.data)) bt.relay.onSignal(msg.from, msg.data);
         else links.onSignal(msg.from, msg.data);
         return;
       case 'bootstrap':
@@ -288,6 +287,7 @@ export function createPeer(opts: PeerOptions): P2P {
         signaling: { ...socket.counters },
         linkCounters: { ...links.counters },
         napster: { ...napster.counters },
+        torrentConnections: { ...bt.guard.stats(), refusedByThem: bt.relay.refusedByThem },
         bytesIn: ls.reduce((a, l) => a + l.bytesIn, 0),
         bytesOut: ls.reduce((a, l) => a + l.bytesOut, 0),
       };

@@ -16,6 +16,7 @@ import { Torrent } from './torrent';
 import { makePeerId, TrackerClient } from './tracker-client';
 import { WireConnection } from './wire-connection';
 import { RelayLinks } from './relay-links';
+import { ConnectionGuard } from './connection-guard';
 import type SimplePeer from 'simple-peer';
 import type { SignalData } from '../../protocol/signaling';
 
@@ -37,6 +38,8 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   corruptUploads = false;
 
   readonly relay: RelayLinks;
+  /** The tab's budget of torrent connections, for the tracker's and the relay's alike. */
+  readonly guard = new ConnectionGuard();
 
   constructor(
     readonly trackerUrl: string,
@@ -47,13 +50,14 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   ) {
     super();
     this.store = new PieceStore(kv);
-    this.tracker = new TrackerClient(trackerUrl, this.peerId, iceServers);
+    this.tracker = new TrackerClient(trackerUrl, this.peerId, iceServers, this.guard);
     this.tracker.on('peer', ({ infoHash, peer, initiator }) => this.attach(infoHash, peer, initiator));
     this.relay = new RelayLinks({
       signal,
       iceServers,
       has: (infoHash) => this.torrents.has(infoHash),
       onPeer: (infoHash, peer, initiator) => this.attach(infoHash, peer, initiator),
+      guard: this.guard,
     });
     this.ready = this.resumeStored();
   }
@@ -111,6 +115,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   destroy(): void {
     for (const t of this.torrents.values()) t.destroy();
     this.tracker.destroy();
+    this.guard.destroy();
   }
 
   private attach(infoHash: string, peer: SimplePeer.Instance, initiator: boolean): void {
@@ -119,7 +124,10 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       peer.destroy();
       return;
     }
-    t.addWire(new WireConnection(peer, { infoHash: fromHex(infoHash), peerId: this.peerId }), initiator);
+    const wire = new WireConnection(peer, { infoHash: fromHex(infoHash), peerId: this.peerId });
+    // A connection that completed the BitTorrent handshake is open: never stale, never displaced.
+    wire.on('handshake', () => this.guard.opened(peer));
+    t.addWire(wire, initiator);
   }
 
   private create(infoHash: string, name: string): Torrent {
@@ -129,6 +137,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       rng: Math.random,
       onComplete: () => this.tracker.completed(infoHash),
       corruptUploads: () => this.corruptUploads,
+      peerId: toHex(this.peerId),
     });
     t.on('error', (e) => this.emit('error', e));
     t.on('done', () => this.emit('complete', { infoHash }));

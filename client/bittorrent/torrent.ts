@@ -21,6 +21,7 @@ import {
 } from '../../protocol/wire';
 import { rechoke } from '../core/choker';
 import { isSnubbed } from '../core/choker';
+import { keepsNewer } from '../core/links';
 import { Emitter } from '../core/emitter';
 import { Availability } from '../core/picker';
 import type { RateLimit } from '../core/rate';
@@ -86,6 +87,8 @@ export interface TorrentDeps {
   onComplete: () => void;
   /** Test hook: flip a byte of every block we upload. */
   corruptUploads: () => boolean;
+  /** Our BitTorrent peer id, hex (to agree with a peer on which of two connections to keep). */
+  peerId: string;
 }
 
 interface PeerState {
@@ -292,7 +295,13 @@ export class Torrent extends Emitter<TorrentEvents> {
     const remoteHash = [...(conn.remote?.infoHash ?? [])].map((b) => b.toString(16).padStart(2, '0')).join('');
     if (remoteHash !== this.infoHash) return conn.close('handshake for another torrent');
     if (this.banned.has(key)) return conn.close('banned: sent corrupt pieces');
-    if (this.peers.has(key)) return conn.close('already connected to this peer');
+    const existing = this.peers.get(key);
+    if (existing) {
+      // Two connections to one peer (each side answered the other's offer): both sides keep the
+      // one opened by the smaller peer id, so that they do not each close a different one.
+      if (!keepsNewer(this.deps.peerId, key, existing.initiator, initiator)) return conn.close('already connected to this peer');
+      existing.conn.close('replaced by the connection both sides keep');
+    }
     if (this.peers.size >= MAX_PEERS) return conn.close('too many peers');
     const p: PeerState = {
       key,

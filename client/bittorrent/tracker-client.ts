@@ -8,10 +8,11 @@ import { fromHex, toHex } from '../../protocol/sha1';
 import { hexToBinary, binaryToHex, parseTrackerResponse, type Sdp, type TrackerEvent } from '../../protocol/tracker';
 import { backoffDelay } from '../core/backoff';
 import { Emitter } from '../core/emitter';
+import type { ConnectionGuard } from './connection-guard';
 
 /** Offers per announce (WebTorrent makes at most 5; an offer costs an RTCPeerConnection). */
 const OFFERS_PER_ANNOUNCE = 5;
-/** An offer nobody answered is dropped after this long. */
+/** An offer nobody answered is dropped after this long (the connection guard closes it sooner, as stale). */
 const OFFER_TTL_MS = 50_000;
 /** While a torrent has fewer peers than it wants, announce again this often. */
 const EAGER_ANNOUNCE_MS = 10_000;
@@ -59,6 +60,8 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     private readonly url: string,
     private readonly peerId: Uint8Array,
     private readonly iceServers: RTCIceServer[],
+    /** Every connection is made through it: offers beyond the tab's budget are not made, nor answered. */
+    private readonly guard: ConnectionGuard,
   ) {
     super();
     this.open();
@@ -125,7 +128,9 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   }
 
   private makeOffer(infoHash: string): Promise<{ offer: Sdp; offer_id: string } | null> {
-    const peer = new SimplePeer({ initiator: true, trickle: false, config: { iceServers: this.iceServers } });
+    const made = this.guard.create(infoHash, null, 'out', () => new SimplePeer({ initiator: true, trickle: false, config: { iceServers: this.iceServers } }));
+    if (!made.ok) return Promise.resolve(null);
+    const peer = made.peer;
     const offerId = toHex(crypto.getRandomValues(new Uint8Array(20)));
     return new Promise((resolve) => {
       const fail = setTimeout(() => {
@@ -144,6 +149,11 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
           peer.destroy();
         }, OFFER_TTL_MS);
         this.offers.set(offerId, { infoHash, peer, timer });
+        // Closed as stale by the guard, or failed: no answer can use it any more.
+        peer.once('close', () => {
+          clearTimeout(timer);
+          if (this.offers.get(offerId)?.peer === peer) this.offers.delete(offerId);
+        });
         resolve({ offer: { type: 'offer', sdp: sig.sdp }, offer_id: hexToBinary(offerId) });
       });
       peer.on('error', () => undefined);
@@ -192,7 +202,10 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     const remotePeerId = binaryToHex(msg.peer_id);
     if (remotePeerId === toHex(this.peerId)) return;
     if ('offer' in msg) {
-      const peer = new SimplePeer({ initiator: false, trickle: false, config: { iceServers: this.iceServers } });
+      // Beyond the budget an offer is not answered: no connection is made for it (the guard counts it).
+      const made = this.guard.create(infoHash, `t:${remotePeerId}`, 'in', () => new SimplePeer({ initiator: false, trickle: false, config: { iceServers: this.iceServers } }));
+      if (!made.ok) return;
+      const peer = made.peer;
       peer.on('error', () => undefined);
       peer.once('signal', (answer: { type?: string; sdp?: string }) => {
         this.send({
@@ -212,6 +225,7 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     if (!pending || pending.infoHash !== infoHash) return;
     this.offers.delete(binaryToHex(msg.offer_id));
     clearTimeout(pending.timer);
+    this.guard.identify(pending.peer, `t:${remotePeerId}`);
     pending.peer.signal(msg.answer as SimplePeer.SignalData);
     this.emit('peer', { infoHash, peer: pending.peer, remotePeerId, initiator: true });
   }

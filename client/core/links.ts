@@ -1,4 +1,4 @@
-/** Pure decisions of the link manager: glare resolution and idle links. */
+/** Pure decisions of the link manager and torrents: glare resolution, duplicate connections and idle links. */
 
 export interface ExistingLink {
   /** The id of the link attempt (simple-peer instance) we hold for this peer. */
@@ -43,4 +43,13 @@ export function idleLinks(links: { id: string; lastActivity: number }[], now: nu
     .filter((l) => now - l.lastActivity >= idleMs)
     .sort((a, b) => a.lastActivity - b.lastActivity)
     .map((l) => l.id);
+}
+
+/**
+ * Of two connections to peer `remote`, is the newer one (we opened it when `newerOurs`) the one
+ * to keep? The one opened by the smaller peer id is; two opened by the same side: the older.
+ */
+export function keepsNewer(self: string, remote: string, olderOurs: boolean, newerOurs: boolean): boolean {
+  if (olderOurs === newerOurs) return false;
+  return newerOurs === self < remote;
 }

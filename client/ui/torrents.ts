@@ -6,6 +6,7 @@
 import type { P2P, TorrentHandle, TorrentProgress } from '../api';
 import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, shortId } from './dom';
 import { flash, TorrentDetails } from './torrent-details';
+import { connectionSummary } from './connection-summary';
 
 export interface TorrentUIHooks {
   showError(message: string): void;
@@ -77,6 +78,8 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   );
   const countBadge = el('span', { class: 'count', id: 'torrent-count' }, '0');
   const totals = el('span', { class: 'muted totals', id: 'torrent-totals' });
+  /** The tab's torrent connections and the offers its budget refused. */
+  const connections = el('p', { class: 'muted', id: 'torrent-connections', 'data-testid': 'torrent-connections' });
   const rows = new Map<string, Row>();
   let selected: string | null = null;
   const details = new TorrentDetails(() => select(null));
@@ -103,6 +106,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
         rowsBody,
       ),
     ),
+    connections,
   );
 
   function select(infoHash: string | null): void {
@@ -303,6 +307,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       up += r.up;
     }
     totals.textContent = rows.size ? `↓ ${formatRate(down)} · ↑ ${formatRate(up)}` : '';
+    if (full) connections.textContent = connectionSummary(p2p.stats().torrentConnections);
     const now = Date.now();
     if (selected && rows.has(selected)) {
       const isFull = full || now - lastFull >= 1000;

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { backoffDelay } from '../../client/core/backoff';
 import { Emitter } from '../../client/core/emitter';
-import { decideOffer, idleLinks } from '../../client/core/links';
+import { decideOffer, idleLinks, keepsNewer } from '../../client/core/links';
 
 test('backoff grows exponentially, is capped, and is jittered', () => {
   expect(backoffDelay(0, () => 0)).toBe(250);
@@ -62,4 +62,20 @@ test('emitter: handlers run, unsubscribe works, a throwing handler does not stop
   e.emit('x', 2);
   console.error = orig;
   expect(seen).toEqual([1, 10, 20]);
+});
+
+test('two connections to one peer: both sides keep the one the smaller peer id opened', () => {
+  const [small, large] = ['aa'.repeat(20), 'bb'.repeat(20)];
+  // Connection X opened by `small`, Y by `large`; each side saw them in either order.
+  for (const xFirst of [true, false]) {
+    // small's view: X is ours.
+    const smallKeepsY = xFirst ? keepsNewer(small, large, true, false) : !keepsNewer(small, large, false, true);
+    // large's view: Y is ours.
+    const largeKeepsY = xFirst ? keepsNewer(large, small, false, true) : !keepsNewer(large, small, true, false);
+    expect(smallKeepsY).toBe(false);
+    expect(largeKeepsY).toBe(false);
+  }
+  // Two opened by the same side: the older stays.
+  expect(keepsNewer(small, large, true, true)).toBe(false);
+  expect(keepsNewer(small, large, false, false)).toBe(false);
 });
