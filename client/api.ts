@@ -282,6 +282,13 @@ export interface DhtStats {
   replicasSent: number;
   handedOver: number;
   badMessages: number;
+  /**
+   * What this node refused: records (a set: members) of `store` messages over the sender's
+   * budget, from a node whose range they are not, with a signature that does not verify, or
+   * against the record rules (a far-future version, another writer's key, a member rule); and
+   * writes (put, add) whose signature does not verify.
+   */
+  refused: { budget: number; range: number; signature: number; rule: number; writes: number };
   /** Nodes found dead (no answer, or left). */
   failures: number;
   /** Keys this node found in its IndexedDB share when it started (a reload keeps its keys). */

@@ -16,6 +16,7 @@ import { Gnutella } from './gnutella/gnutella';
 import { SuperPeerTier } from './superpeer/superpeer';
 import { overlayApi, OverlaySearches } from './overlay-api';
 import { DhtService } from './dht/dht-service';
+import { loadKeys, saveKeys, type PeerKeys } from './dht/dht-crypto';
 import { DHT_CHANNEL } from '../protocol/dht';
 
 export interface PeerOptions {
@@ -84,7 +85,10 @@ export function createPeer(opts: PeerOptions): P2P {
   let resolveReady: (id: string) => void = () => {};
   const ready = new Promise<string>((r) => (resolveReady = r));
 
-  const socket = new SignalingSocket({ url: opts.wsUrl, room: opts.room, identity: opts.identity });
+  // The DHT key pair of this tab's identity (a reload keeps both); the edge certifies its public key.
+  let keys: PeerKeys | null = null;
+  const keysReady = loadKeys(opts.identity.load()?.id ?? null).then((k) => (keys = k));
+  const socket = new SignalingSocket({ url: opts.wsUrl, room: opts.room, identity: opts.identity, publicKey: () => keys?.pk ?? null });
   const links = new LinkManager({
     selfId: () => id,
     signal: (to, data) => socket.send({ type: 'signal', to, data }),
@@ -101,6 +105,7 @@ export function createPeer(opts: PeerOptions): P2P {
       links.closeAll();
     }
     id = w.id;
+    if (keys) void saveKeys(w.id, keys);
     shard = w.shard;
     shards = w.shards;
     resolveReady(id);
@@ -122,6 +127,9 @@ export function createPeer(opts: PeerOptions): P2P {
       }
       case 'peer-join':
         join(msg.id);
+        return;
+      case 'cert':
+        dht.certified({ peer: id, cert: msg.cert, roomKey: msg.roomKey });
         return;
       case 'peer-leave':
         leave(msg.id);
@@ -201,6 +209,7 @@ export function createPeer(opts: PeerOptions): P2P {
     links,
     online: () => online,
     files: overlayFiles,
+    keys: () => keysReady,
     ...(opts.dhtFingers === false ? { fingers: false } : {}),
   });
   bt.on('complete', ({ infoHash }) => {
@@ -224,7 +233,11 @@ export function createPeer(opts: PeerOptions): P2P {
     tier.start();
   }
 
-  socket.start();
+  // Connect once the key pair is loaded (a tab without Web Crypto connects without one: no DHT).
+  void keysReady.then(
+    () => socket.start(),
+    () => socket.start(),
+  );
   addEventListener('pagehide', () => {
     clearInterval(capacityTimer);
     dht.leave();
