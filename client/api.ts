@@ -15,6 +15,7 @@ import type { SocketState } from './net/signaling-socket';
 import type { PeerView, TorrentProgress } from './bittorrent/torrent';
 import type { OverlayRole } from '../protocol/overlay';
 import type { GuidTrace } from './core/flood-router';
+import type { DhtOp, SetMember } from '../protocol/dht';
 
 export type { PeerView, TorrentProgress };
 
@@ -130,6 +131,11 @@ export interface P2P {
     sendRaw(text: string): boolean;
     /** Make this peer flip a byte in every block it uploads (to show that bad peers are banned). */
     corruptUploads(on: boolean): void;
+    /**
+     * This tab's DHT signer (its certified key), once the DHT node runs: attack tests sign their
+     * own records with it and forge the rest, as a hostile tab could.
+     */
+    dhtSigner(): Promise<DhtSignerApi>;
   };
 }
 
@@ -302,6 +308,11 @@ export interface DhtStats {
  *   await p2p.dht.put('greeting', 'hello')     // { owner, hops, ms }
  *   await p2p.dht.get('greeting')              // 'hello'
  */
+export interface DhtSignerApi {
+  put(key: string, value: string, ts: number): Promise<Extract<DhtOp, { op: 'put' }>>;
+  member(key: string, m: string, t: number, ttl: number): Promise<SetMember>;
+}
+
 export interface DhtApi {
   /** This tab's ring position (40 hex digits); '' until ready. */
   readonly nodeId: string;
@@ -310,6 +321,8 @@ export interface DhtApi {
   put(key: string, value: string): Promise<{ owner: string; hops: number; ms: number }>;
   /** The value, or null when the key is unknown. */
   get(key: string): Promise<string | null>;
+  /** The live members of a set (e.g. `holders:<info hash>`), each once; [] when the key is unknown. */
+  members(key: string): Promise<string[]>;
   /** The key's successor and replica set, and the hops it took to find them. */
   lookup(key: string): Promise<{ owner: string; hops: number; ms: number; replicas: string[] }>;
   /** Keys stored in this tab (owned, or replicas of its predecessors' keys). */

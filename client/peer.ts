@@ -331,6 +331,7 @@ export function createPeer(opts: PeerOptions): P2P {
       corruptUploads: (on) => {
         bt.corruptUploads = on;
       },
+      dhtSigner: () => dht.signerForTests(),
     },
   };
   return api;

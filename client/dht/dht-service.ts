@@ -182,6 +182,11 @@ export class DhtService {
     return out.sort((a, b) => b.peers.length - a.peers.length || a.name.localeCompare(b.name));
   }
 
+  /** For window.p2p.debug.dhtSigner (attack tests). */
+  async signerForTests(): Promise<DhtSigner> {
+    return (await this.live()).signer;
+  }
+
   api(): DhtApi {
     const self = this;
     return {
@@ -207,6 +212,14 @@ export class DhtService {
         node.stats.lookups++;
         node.stats.lookupHops += r.hops;
         return r.value ?? null;
+      },
+      async members(key) {
+        checkKey(key);
+        const { node } = await self.live();
+        const r = await node.route({ op: 'members' }, key);
+        node.stats.lookups++;
+        node.stats.lookupHops += r.hops;
+        return r.members ?? [];
       },
       async lookup(key) {
         checkKey(key);
