@@ -145,6 +145,8 @@ export class DhtNode {
   start(): void {
     this.timers.push(setInterval(() => void this.tick(), STABILIZE_MS));
     this.timers.push(setInterval(() => void this.ringCheck(), RING_CHECK_MS));
+    // Apart from the maintenance round, which can wait seconds on a lookup that times out.
+    this.timers.push(setInterval(() => this.retryDeferred(Date.now()), STABILIZE_MS));
     void this.tick();
   }
 
@@ -513,7 +515,6 @@ export class DhtNode {
   private sweep(): void {
     const store = this.opts.store;
     const now = Date.now();
-    this.retryDeferred(now);
     for (const rec of store.records()) {
       const kept = prune(rec, now);
       if (!kept) store.delete(rec.id);

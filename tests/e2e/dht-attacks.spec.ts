@@ -78,7 +78,8 @@ test('a far-future put with a forged origin locks nothing: the honest writer\'s 
   await attack();
   await expect.poll(async () => (await refusedOf(ownerPage)).writes, { message: 'the forged writer is refused for its signature' }).toBe(1);
   expect(await honest.evaluate((k) => window.p2p.dht.get(k), key)).toBeNull();
-  // Through the API the far-future put is refused with the reason (the attacker's clock runs ahead).
+  // Through the API a far-future put is refused with the reason (the attacker's clock runs ahead;
+  // another key, as the tab remembers the versions it put).
   const ahead = await attacker.evaluate(async (k) => {
     const realNow = Date.now;
     Date.now = () => realNow() + 3_600_000;
@@ -87,7 +88,7 @@ test('a far-future put with a forged origin locks nothing: the honest writer\'s 
     } finally {
       Date.now = realNow;
     }
-  }, key);
+  }, `${key}/clock`);
   expect(ahead).toMatch(/ahead of the receiver's clock/);
 
   await honest.evaluate((k) => window.p2p.dht.put(k, 'honest v1'), key);
@@ -137,7 +138,7 @@ test('a raw store from a node that is not a replica is ignored: no value replace
     .poll(async () => {
       const now = await refusedOf(target);
       return [now.range - before.range, now.signature - before.signature, now.rule - before.rule];
-    }, { message: 'the target counts each refusal' })
+    }, { message: 'the target counts each refusal', timeout: 20_000 })
     .toEqual([2, 1, 1]);
   expect(await target.evaluate((k) => window.p2p.dht.localKeys().some((x) => x.key === k), planted)).toBe(false);
   for (const p of r.pages) {
@@ -154,7 +155,7 @@ test('600 adds into a file\'s holder and keyword sets leave the honest holder fo
   const holderId = r.ids[0]!;
   await expect.poll(async () => (await searcher.evaluate(() => window.p2p.search('signed holder demo', { via: 'dht' }))).length).toBe(1);
 
-  // The attacker floods every set of the file: 200 adds per set, at the longest ttl: keyword
+  // The attacker floods every set of the file: 150 adds per set, at the longest ttl: keyword
   // entries for fake files (its own, signed), holders that are other peer ids (signed by itself),
   // and holders signed in the honest holder's name (forged).
   const keys = ['kw:signed', 'kw:holder', 'kw:demo', `holders:${file.infoHash}`];
@@ -164,34 +165,38 @@ test('600 adds into a file\'s holder and keyword sets leave the honest holder fo
       const s = await window.p2p.debug.dhtSigner();
       const out: { key: string; member: unknown }[] = [];
       for (const key of keys) {
-        for (let i = 0; i < 150; i++) {
+        for (let i = 0; i < 110; i++) {
           const fake = (i * 7919).toString(16).padStart(40, '0');
           const m = key.startsWith('holders:') ? `fakeholder${String(i).padStart(11, '0')}` : JSON.stringify({ i: fake, n: `Signed Holder Demo ${i}.txt`, s: 1 });
           out.push({ key, member: await s.member(key, m, Date.now(), ttl) });
         }
         if (key.startsWith('holders:')) {
-          for (let i = 0; i < 50; i++) out.push({ key, member: { ...(await s.member(key, holderId, Date.now() + i, ttl)), s: holderId } });
+          for (let i = 0; i < 40; i++) out.push({ key, member: { ...(await s.member(key, holderId, Date.now() + i, ttl)), s: holderId } });
         } else {
-          for (let i = 0; i < 50; i++) out.push({ key, member: { ...(await s.member(key, `x${i}`, Date.now(), ttl)), s: ids[i % ids.length] } });
+          for (let i = 0; i < 40; i++) out.push({ key, member: { ...(await s.member(key, `x${i}`, Date.now(), ttl)), s: ids[i % ids.length] } });
         }
       }
       return out;
     },
     { keys, holderId, ttl: DHT_LIMITS.memberTtl, ids: r.ids },
   );
-  expect(routes).toHaveLength(800);
+  expect(routes).toHaveLength(600);
   const byOwner = new Map<string, unknown[]>();
   for (const x of routes) {
     const owner = owners[keys.indexOf(x.key)]!;
     const to = owner === r.ids[1] ? r.ids[3]! : owner; // a route to itself goes through another tab
     byOwner.set(to, [...(byOwner.get(to) ?? []), { type: 'route', ref: ref(), origin: r.ids[1], id: keyId(x.key), key: x.key, hops: 1, op: { op: 'add', member: x.member } }]);
   }
+  const t0 = Date.now();
   for (const [to, msgs] of byOwner) await sendRaw(attacker, to, msgs);
 
   // Each keyword set keeps the honest file and perSigner of the attacker's; the holders set only
   // the honest holder (the attacker's other ids and its forgeries in the holder's name refused).
   const sets = () => searcher.evaluate((ks) => Promise.all(ks.map((k) => window.p2p.dht.members(k))), keys);
-  await expect.poll(async () => (await sets()).map((m) => m.length), { message: 'the floods reached the owners' }).toEqual([17, 17, 17, 1]);
+  await expect
+    .poll(async () => (await sets().catch((e: Error) => [[e.message]])).map((m) => m.length), { message: 'the floods reached the owners', timeout: 30_000 })
+    .toEqual([17, 17, 17, 1]);
+  console.log(`600 adds: sent and handled by the owners in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const [signed, , , holders] = await sets();
   expect(signed).toContain(JSON.stringify({ i: file.infoHash, n: name, s: 200 * 1024 }));
   expect(holders).toEqual([holderId]);
@@ -206,37 +211,39 @@ test('a store flood is bounded by the sender\'s budget and counted; the honest t
   const target = r.pages[0]!;
   const { pred: attacker, predNode, self } = around(r, target);
   const keys = ownedKeys(predNode, self, 3_200, 'flood');
-  const t0 = Date.now();
   // 50 `store` messages of 64 records each, every record signed by the attacker (valid, in the
-  // target's range, from its predecessor: only the budget stands in the way).
-  const sent = await attacker.evaluate(
+  // target's range, from its predecessor: only the budget stands in the way), sent back to back.
+  const to = await idOf(target);
+  const { sent, t0 } = await attacker.evaluate(
     async ({ keys, to, ids }) => {
       const s = await window.p2p.debug.dhtSigner();
+      const records = await Promise.all(
+        keys.map(async (k, i) => {
+          const { op: _op, ...p } = await s.put(k, 'flood', Date.now());
+          return { key: k, id: ids[i], kind: 'value', ...p };
+        }),
+      );
       const enc = new TextEncoder();
-      for (let i = 0; i < keys.length; i += 64) {
-        const records = await Promise.all(
-          keys.slice(i, i + 64).map(async (k, j) => {
-            const { op: _op, ...p } = await s.put(k, 'flood', Date.now());
-            return { key: k, id: ids[i + j], kind: 'value', ...p };
-          }),
-        );
-        await window.p2p.send(to, 'dht', enc.encode(JSON.stringify({ type: 'store', reason: 'replicate', records })));
-      }
-      return keys.length;
+      const msgs: Uint8Array[] = [];
+      for (let i = 0; i < records.length; i += 64) msgs.push(enc.encode(JSON.stringify({ type: 'store', reason: 'replicate', records: records.slice(i, i + 64) })));
+      const t0 = Date.now();
+      await Promise.all(msgs.map((m) => window.p2p.send(to, 'dht', m)));
+      return { sent: records.length, t0 };
     },
-    { keys, to: await idOf(target), ids: keys.map(keyId) },
+    { keys, to, ids: keys.map(keyId) },
   );
+  const counted = () =>
+    target.evaluate((ks) => {
+      const have = new Set(window.p2p.dht.localKeys().map((k) => k.key));
+      return { held: ks.filter((k) => have.has(k)).length, budget: window.p2p.dht.stats().refused.budget };
+    }, keys);
+  await expect.poll(async () => { const c = await counted(); return c.held + c.budget; }, { message: 'every record is kept or refused over budget' }).toBe(sent);
   const seconds = (Date.now() - t0) / 1000;
-  await expect.poll(async () => (await refusedOf(target)).budget, { message: 'the target refuses past the budget' }).toBeGreaterThan(0);
-  const held = await target.evaluate((ks) => {
-    const have = new Set(window.p2p.dht.localKeys().map((k) => k.key));
-    return ks.filter((k) => have.has(k)).length;
-  }, keys);
-  const refused = await refusedOf(target);
-  console.log(`store flood: ${sent} records in ${seconds.toFixed(1)} s, ${held} kept, ${refused.budget} refused over budget`);
-  // Burst 1,024 records, then 128 a second.
-  expect(held).toBeLessThanOrEqual(1_024 + Math.ceil(128 * (seconds + 1)));
-  expect(held + refused.budget).toBe(sent);
+  const { held, budget } = await counted();
+  console.log(`store flood: ${sent} records, all handled within ${seconds.toFixed(1)} s: ${held} kept, ${budget} refused over budget`);
+  // Burst 1,024 records, then 128 a second: the records arrived within `seconds`.
+  expect(held).toBeLessThanOrEqual(1_024 + Math.ceil(128 * seconds));
+  expect(budget).toBeGreaterThanOrEqual(sent - 1_024 - Math.ceil(128 * seconds));
   // The honest tabs still read and write through the target.
   const [honestKey] = ownedKeys(predNode, self, 1, 'after-flood');
   await r.pages[2]!.evaluate((k) => window.p2p.dht.put(k!, 'still fine'), honestKey);
