@@ -29,13 +29,15 @@ export class TestSocket {
     });
   }
 
-  static async open(room: string, claim?: { id: string; token: string }): Promise<TestSocket> {
+  /** `pk`: a public key for the room to certify (protocol/dht-sign.ts). */
+  static async open(room: string, claim?: { id: string; token: string }, pk?: string): Promise<TestSocket> {
     const url = new URL(`${BASE.replace('http', 'ws')}/ws`);
     url.searchParams.set('room', room);
     if (claim) {
       url.searchParams.set('id', claim.id);
       url.searchParams.set('token', claim.token);
     }
+    if (pk !== undefined) url.searchParams.set('pk', pk);
     const ws = new WebSocket(url);
     const s = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
