@@ -103,8 +103,9 @@ export type StoreReason = 'replicate' | 'handover' | 'leave';
 /**
  * Whether a `store` of `reason` from node `from` may hold key `id`, by this node's ring view:
  *   - replicate: from one of this node's r predecessors (the key's owner pushes to its r - 1
- *     successors; one more predecessor than needed covers a crash that shifted the list), or,
- *     while the ring is too small or too new for a range (holdStart null), from any neighbour;
+ *     successors; one more predecessor than needed covers a crash that shifted the list). A
+ *     node that does not know its predecessors yet refuses replicas (the caller lets them wait
+ *     for its ring view: see DhtNode's deferred stores);
  *   - handover: from one of its successors (a node gives its new predecessor the keys it owns);
  *   - leave: from a predecessor (a leaving node gives its successor all it held).
  * Replicas and handovers must also fall in the range this node holds, (holdStart, self].
@@ -117,5 +118,5 @@ export function storeAllowed(v: RingView, from: string, reason: StoreReason, id:
   const inRange = start === null || betweenRightIncl(id, start, v.self);
   if (!inRange) return false;
   if (reason === 'handover') return succs.has(from);
-  return preds.has(from) || (start === null && succs.has(from));
+  return preds.has(from);
 }

@@ -107,7 +107,8 @@ test('a raw store from a node that is not a replica is ignored: no value replace
   const target = r.pages[0]!;
   const { succ: attacker, pred: liar, predNode, self } = around(r, target);
   const [mine, planted] = ownedKeys(predNode, self, 2, 'store-attack');
-  const writer = r.pages[2]!;
+  const writer = r.pages.find((p) => ![target, attacker, liar].includes(p))!;
+  const writerId = r.ids[r.pages.indexOf(writer)]!;
   await writer.evaluate((k) => window.p2p.dht.put(k!, 'honest'), mine);
   await expect.poll(() => target.evaluate((k) => window.p2p.dht.localKeys().some((x) => x.key === k), mine)).toBe(true);
   const before = await refusedOf(target);
@@ -127,7 +128,6 @@ test('a raw store from a node that is not a replica is ignored: no value replace
   // The predecessor is in range, but what it forges does not verify (the honest key "re-signed"
   // as its writer) or breaks the rules (its own signed value for the honest writer's key).
   const liarSigned = await liar.evaluate(async ({ key }) => (await window.p2p.debug.dhtSigner()).put(key, 'evil', Date.now()), { key: mine! });
-  const writerId = r.ids[2]!;
   const { op: _op, ...proof } = liarSigned;
   await sendRaw(liar, await idOf(target), [
     { type: 'store', reason: 'replicate', records: [{ key: mine, id: keyId(mine!), kind: 'value', ...proof, writer: writerId }] },

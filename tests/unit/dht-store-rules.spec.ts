@@ -30,11 +30,16 @@ test('handover from a successor, in range; leave from a predecessor, anything it
   expect(storeAllowed(view, N(9), 'leave', owned)).toBe(false);
 });
 
-test('a ring too small for a range: any neighbour may replicate anything, no stranger may', () => {
+test('a ring too small for a range: its predecessors may replicate anything; a successor it does not yet know as one may not', () => {
   const small: RingView = { self: N(5), pred: N(4), preds: [N(4), N(6)], succs: [N(6), N(4)], r: 3 };
   expect(storeAllowed(small, N(6), 'replicate', outside)).toBe(true);
   expect(storeAllowed(small, N(4), 'replicate', outside)).toBe(true);
   expect(storeAllowed(small, N(9), 'replicate', outside)).toBe(false);
+  // Predecessors not known yet (a node that just joined): only its predecessor.
+  const young: RingView = { self: N(5), pred: N(4), preds: [], succs: [N(6), N(7), N(8)], r: 3 };
+  expect(storeAllowed(young, N(4), 'replicate', outside)).toBe(true);
+  expect(storeAllowed(young, N(6), 'replicate', owned)).toBe(false);
+  expect(storeAllowed(young, N(6), 'handover', outside)).toBe(true);
 });
 
 test('a budget gives its burst, then its rate, and refuses without going into debt', () => {
