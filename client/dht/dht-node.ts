@@ -47,6 +47,8 @@ const STORE_BURST_S = 8;
  */
 const DEFER_MS = 5_000;
 const DEFER_MAX = 1_024;
+/** ...and at most this many from one sender (a stranger's flood cannot crowd out a neighbour's). */
+const DEFER_PER_SENDER = 256;
 
 export interface DhtNodeOptions {
   self: string;
@@ -578,9 +580,10 @@ export class DhtNode {
       return;
     }
     const view = this.view();
+    let waiting = this.deferred.filter((d) => d.from === from).length;
     for (const rec of records) {
       if (storeAllowed(view, from, reason, rec.id)) void this.keep(rec);
-      else if (this.deferred.length < DEFER_MAX) this.deferred.push({ from, reason, rec, until: now + DEFER_MS });
+      else if (this.deferred.length < DEFER_MAX && waiting++ < DEFER_PER_SENDER) this.deferred.push({ from, reason, rec, until: now + DEFER_MS });
       else this.stats.refusedRange++;
     }
   }
