@@ -293,12 +293,11 @@ export function createPeer(opts: PeerOptions): P2P {
       if (maxLinks !== undefined) links.maxLinks = maxLinks;
       if (idleMs !== undefined) links.idleMs = idleMs;
     },
-    share: async (file, name) => {
-      const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+    share: async (file, name, shareOpts) => {
       const given = name ?? (file instanceof File ? file.name : 'file.bin');
       // Checked once, here, with the rule every receiver's parsers apply.
       const cleaned = uncheckedNames ? { name: given, changes: [] } : cleanFileName(given);
-      const shared = await bt.share(bytes, cleaned.name);
+      const shared = await bt.share(file, cleaned.name, shareOpts);
       return { ...shared, name: cleaned.name, ...(cleaned.changes.length ? { renamed: cleaned.changes.join(', ') } : {}) };
     },
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),

@@ -365,7 +365,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     el('h2', {}, 'Share a file'),
     zone,
     fileInput,
-    el('p', { class: 'hint muted' }, 'The file is cut in 256 KiB pieces, hashed, stored in this browser and seeded from this tab.'),
+    el('p', { class: 'hint muted' }, 'The file is read and cut in 256 KiB pieces, each hashed and stored in this browser as it is read (any size the browser’s storage allows), then seeded from this tab.'),
     jobs,
   );
 
@@ -416,16 +416,18 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     bar: HTMLProgressElement;
     result: HTMLElement;
     error: HTMLElement;
+    cancel: HTMLButtonElement;
   }
 
   function makeJob(file: File): Job {
     const status = el('span', { class: 'job-status muted' }, 'queued');
     const bar = el('progress', { class: 'job-bar', max: '1' });
     const dismiss = el('button', { class: 'dismiss small', title: 'Dismiss' }, '×');
+    const cancel = el('button', { class: 'small cancel-share', title: 'Stop hashing and storing this file', hidden: '' }, 'Cancel');
     const root = el(
       'div',
       { class: 'share-job', 'data-state': 'queued' },
-      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), dismiss),
+      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), cancel, dismiss),
       status,
       bar,
     );
@@ -435,7 +437,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     dismiss.addEventListener('click', () => root.remove());
     jobs.prepend(root);
     while (jobs.childElementCount > 5) jobs.lastElementChild?.remove();
-    return { root, status, bar, result, error };
+    return { root, status, bar, result, error, cancel };
   }
 
   function setJob(job: Job, state: string, text: string, progress?: number | null): void {
@@ -452,11 +454,23 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   async function runJob(file: File, job: Job): Promise<void> {
     try {
       if (file.size === 0) throw new Error(`${isolatedName(file.name)} is empty: there is nothing to share.`);
-      setJob(job, 'reading', 'Reading the file…', 0);
-      const bytes = await readFile(file, (f) => setJob(job, 'reading', `Reading the file… ${Math.floor(f * 100)}%`, f));
-      const pieces = Math.ceil(bytes.length / 262_144);
-      setJob(job, 'hashing', `Hashing and storing ${plural(pieces, 'piece')}…`, null);
-      const { infoHash, magnet, name, renamed } = await p2p.share(bytes, file.name);
+      const abort = new AbortController();
+      job.cancel.hidden = false;
+      job.cancel.onclick = () => {
+        job.cancel.disabled = true;
+        job.cancel.textContent = 'Cancelling…';
+        abort.abort();
+      };
+      setJob(job, 'hashing', 'hashing 0 %', 0);
+      const { infoHash, magnet, name, renamed } = await p2p
+        .share(file, file.name, {
+          signal: abort.signal,
+          onProgress: ({ bytes, total }) => {
+            const f = total > 0 ? bytes / total : 1;
+            setJob(job, 'hashing', `hashing ${Math.floor(f * 100)} % · ${formatBytes(bytes)} of ${formatBytes(total)} stored`, f);
+          },
+        })
+        .finally(() => (job.cancel.hidden = true));
       setJob(job, 'done', `Seeding · info hash ${infoHash.slice(0, 12)}…`);
       if (renamed) {
         // Said in the page: the network knows the file by this name, not by the one dropped.
@@ -474,6 +488,11 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       hooks.log(`sharing ${isolatedName(name)} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}${renamed ? ` (renamed: ${renamed})` : ''}`);
       focusTorrent(infoHash);
     } catch (err) {
+      if ((err as Error).name === 'AbortError') {
+        setJob(job, 'cancelled', 'Cancelled: nothing of the file was kept.');
+        hooks.log(`cancelled the share of ${isolatedName(file.name)}`);
+        return;
+      }
       setJob(job, 'error', 'Not shared');
       job.error.textContent = safeText(describeError(err));
       job.error.hidden = false;
@@ -621,16 +640,4 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   refresh(true);
   void p2p.ready.then(() => refresh(true));
   return { share, download, list, details: details.element, limits };
-}
-
-function readFile(file: File, onProgress: (fraction: number) => void): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
-    reader.readAsArrayBuffer(file);
-  });
 }
