@@ -30,8 +30,23 @@ export interface TorrentHandle {
   pieceMap(): { state: Uint8Array; availability: Uint16Array };
   /** Resolves when every piece is verified and stored. */
   readonly done: Promise<void>;
-  /** The whole file, once done. */
+  /**
+   * The whole file in one buffer, once done: small files only — rejects above 256 MiB
+   * (BYTES_LIMIT), where blob(), stream() or saveUrl() do without holding the file in memory.
+   */
   bytes(): Promise<Uint8Array>;
+  /** The whole file as a Blob of one part per piece (read one piece at a time), once done. */
+  blob(): Promise<Blob>;
+  /** The whole file as a stream pulling one piece at a time from storage, once done (throws before). */
+  stream(): ReadableStream<Uint8Array>;
+  /**
+   * A same-origin URL (`/files/<infoHash>/<name>`) the service worker (sw.js) answers with the
+   * stored file, streamed with `Content-Disposition: attachment`: a link to it saves the file
+   * without assembling it in memory. Answered 404 for a torrent the browser does not hold and
+   * 409 while pieces are missing. Needs the service worker to control the page
+   * (`navigator.serviceWorker.controller`; not on insecure origins such as http://192.168.x.y).
+   */
+  saveUrl(): string;
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
   on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
   remove(): void;

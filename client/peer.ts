@@ -5,6 +5,7 @@ import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
+import { filePath } from './files/file-url';
 import { isTorrentSignal } from '../protocol/torrent-signal';
 import { IndexClient } from './napster/index-client';
 import { cleanFileName, indexableName } from '../protocol/file-name';
@@ -69,6 +70,9 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
     pieceMap: () => t.pieceMap(),
     done,
     bytes: () => t.bytes(),
+    blob: () => t.blob(),
+    stream: () => t.stream(),
+    saveUrl: () => new URL(filePath(t.infoHash, t.name), location.origin).href,
     on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
     remove: () => client.remove(t.infoHash),
   };

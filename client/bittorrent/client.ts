@@ -11,7 +11,7 @@ import { Emitter } from '../core/emitter';
 import { RateLimit } from '../core/rate';
 import type { KV } from '../store/kv';
 import { PieceStore } from './piece-store';
-import { hashAndStore, type ShareProgress } from './share-file';
+import { hashAndStore, shareFailure, type ShareProgress } from './share-file';
 import { Torrent } from './torrent';
 import { makePeerId, TrackerClient } from './tracker-client';
 import { WireConnection } from './wire-connection';
@@ -90,11 +90,19 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     }
     // A download of the same file in progress: the complete copy replaces it.
     if (this.torrents.has(infoHash)) this.remove(infoHash);
-    if (held) await this.store.removeTorrent(infoHash);
-    await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, n);
-    const have = new Bitfield(n);
-    for (let i = 0; i < n; i++) have.set(i);
-    await this.create(infoHash, name).setInfo(info, infoBytes, have);
+    try {
+      if (held) await this.store.removeTorrent(infoHash);
+      await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, n);
+      const have = new Bitfield(n);
+      for (let i = 0; i < n; i++) have.set(i);
+      await this.create(infoHash, name).setInfo(info, infoBytes, have);
+    } catch (err) {
+      // The last writes (the torrent's records) can be the ones the quota refuses: delete it all.
+      this.remove(infoHash);
+      await this.store.removeTorrent(infoHash).catch(() => {});
+      await this.store.removePieces(pieceKey).catch(() => {});
+      throw shareFailure(err, name);
+    }
     return { infoHash, magnet };
   }
 

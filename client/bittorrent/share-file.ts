@@ -78,13 +78,19 @@ export async function hashAndStore(store: PieceStore, blob: Blob, name: string, 
   } catch (err) {
     await Promise.allSettled(inFlight);
     await store.removePieces(pieceKey);
-    if (err instanceof ShareCancelled) throw err;
-    if ((err as Error).name === 'QuotaExceededError') {
-      throw new Error(`Storage is full: “${name}” could not be stored, and what was written of it was deleted. Free some disk space, or share a smaller file.`);
-    }
-    if ((err as Error).name === 'NotReadableError' || (err as Error).name === 'NotFoundError') {
-      throw new Error(`“${name}” could not be read (was it moved or changed meanwhile?): nothing of it was kept.`);
-    }
-    throw err;
+    throw shareFailure(err, name);
   }
+}
+
+/** The error a failed share rejects with, in plain words (what was written is deleted by then). */
+export function shareFailure(err: unknown, name: string): Error {
+  if (err instanceof ShareCancelled) return err;
+  const e = err as Error;
+  if (e.name === 'QuotaExceededError') {
+    return new Error(`Storage is full: “${name}” could not be stored, and what was written of it was deleted. Free some disk space, or share a smaller file.`);
+  }
+  if (e.name === 'NotReadableError' || e.name === 'NotFoundError') {
+    return new Error(`“${name}” could not be read (was it moved or changed meanwhile?): nothing of it was kept.`);
+  }
+  return e instanceof Error ? e : new Error(String(err));
 }

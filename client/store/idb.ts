@@ -2,6 +2,9 @@
 import { createStore, delMany, get, getMany, keys, promisifyRequest, type UseStore } from 'idb-keyval';
 import { prefixRange, type KV, type KVUpdate } from './kv';
 
+/** The database and object store of the torrents and their pieces (the pages' piece store and the service worker). */
+export const CONTENT_DB = { db: 'edge-p2p', store: 'content' } as const;
+
 export class IdbKV implements KV {
   private readonly store: UseStore;
   constructor(dbName: string, storeName: string) {

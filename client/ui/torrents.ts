@@ -190,24 +190,31 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     return row;
   }
 
+  /**
+   * The Save link: the service worker's streamed file (`saveUrl()`: nothing is assembled in
+   * memory) when it controls the page; otherwise (an insecure origin, no service worker yet) a
+   * Blob of the pieces, made on the first click and dropped a minute later.
+   */
   function addSave(row: Row): void {
-    const a = el('a', { class: 'button save-link', download: displayName(row.handle.name()) || 'download.bin', title: 'Save the file to disk' }, 'Save');
+    const a = el('a', { class: 'button save-link', title: 'Save the file to disk' }, 'Save');
+    row.save = a;
+    setSaveTarget(row);
     let preparing = false;
     a.addEventListener('click', (e) => {
+      if (setSaveTarget(row)) return; // the service worker streams it from storage
       if (row.saveUrl) return; // the object URL is ready: let the browser download it
       e.preventDefault();
       if (preparing) return;
       preparing = true;
       a.textContent = 'Preparing…';
       row.handle
-        .bytes()
-        .then((bytes) => {
-          const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+        .blob()
+        .then((blob) => {
           row.saveUrl = URL.createObjectURL(blob);
           a.href = row.saveUrl;
           a.textContent = 'Save';
           a.click();
-          // Keep the bytes in memory only for a while; a later click prepares them again.
+          // Keep the Blob only for a while; a later click prepares it again.
           clearTimeout(row.revokeTimer);
           row.revokeTimer = setTimeout(() => revokeSave(row), 60_000);
         })
@@ -219,8 +226,26 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
           preparing = false;
         });
     });
-    row.save = a;
     row.actions.prepend(a);
+  }
+
+  /**
+   * Point the Save link at the service worker's URL when it controls the page (true), else at
+   * the Blob prepared by a click. A link to the service worker's URL has no `download`
+   * attribute: the browser sends such downloads around the service worker; its
+   * Content-Disposition names the file instead.
+   */
+  function setSaveTarget(row: Row): boolean {
+    const a = row.save;
+    if (!a) return false;
+    if (navigator.serviceWorker?.controller) {
+      a.href = row.handle.saveUrl();
+      a.removeAttribute('download');
+      return true;
+    }
+    a.download = displayName(row.handle.name()) || 'download.bin';
+    if (!row.saveUrl) a.removeAttribute('href');
+    return false;
   }
 
   function revokeSave(row: Row): void {
@@ -276,7 +301,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       row.done = true;
       addSave(row);
     }
-    if (row.save) row.save.download = displayName(h.name()) || 'download.bin';
+    setSaveTarget(row);
     return { down: p.downRate, up: p.upRate };
   }
 
@@ -461,7 +486,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
         job.cancel.textContent = 'Cancelling…';
         abort.abort();
       };
-      setJob(job, 'hashing', 'hashing 0 %', 0);
+      setJob(job, 'checking', 'Checking that storage can hold it…', null);
       const { infoHash, magnet, name, renamed } = await p2p
         .share(file, file.name, {
           signal: abort.signal,
