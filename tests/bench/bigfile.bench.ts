@@ -10,7 +10,8 @@
  * 200 ms) above their idle level. Figures only: it never fails on speed.
  *
  * Targets: works at 3 GiB; peak above idle <= 512 MiB whatever F; download >= 0.6 x raw channel.
- * Environment: BENCH_PORT (8797), BIGFILE_SIZES ("256M,1G,3G"), BIGFILE_DIR (a temporary
+ * Environment: BENCH_PORT (8797), BIGFILE_SIZES ("256M,1G,3G"), BIGFILE_DOWNLOAD=0 (no download:
+ * the seeder saves its own copy, for share and save figures of big files in little time), BIGFILE_DIR (a temporary
  * directory: profiles, the file, the saved copy; needs about 4 x F free), BIGFILE_SHOT (a PNG
  * path: a screenshot of the share card while it hashes the first file).
  */
@@ -33,6 +34,7 @@ const parseSize = (s: string) => {
 };
 const SIZES = (process.env.BIGFILE_SIZES ?? '256M,1G,3G').split(',').map(parseSize);
 const RAW_BYTES = 64 * MiB;
+const DOWNLOAD = process.env.BIGFILE_DOWNLOAD !== '0';
 const engine = availableEngines().find((e) => e.browserName === 'chromium');
 if (!engine) throw new Error('bench:bigfile needs Chromium (apt-get install -y chromium)');
 
@@ -146,7 +148,7 @@ const mbs = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 async function openPeer(dir: string, room: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(dir, { ...engine!.launchOptions, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('pageerror', (err) => problems.push(`page error in ${dir.endsWith('seeder') ? 'the seeder' : 'the leecher'}: ${err.stack ?? err.message}`));
   await page.goto(`${server.url}/?room=${room}&overlays=0`);
   await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '' && !!navigator.serviceWorker.controller, undefined, { timeout: 60_000 });
   return { context, page };
@@ -187,23 +189,27 @@ async function runSize(size: number, first: boolean): Promise<void> {
     row.peakShare = mem.peak() - row.idle;
     const magnet = await job.locator('input.magnet').inputValue();
 
-    console.error(`  ${label}: downloading…`);
-    mem.reset();
-    const timing = await leecher.page.evaluate(async (m) => {
-      const t = await window.p2p.download(m);
-      const t0 = Date.now();
-      await t.done;
-      return { t0, t1: Date.now() };
-    }, magnet);
-    row.downMBs = mbs(size, timing.t1 - timing.t0);
-    row.peakDown = mem.peak() - row.idle;
+    // BIGFILE_DOWNLOAD=0: no leecher; the seeder saves its own stored copy (share and save only).
+    const saver = DOWNLOAD ? leecher : seeder;
+    if (DOWNLOAD) {
+      console.error(`  ${label}: downloading…`);
+      mem.reset();
+      const timing = await leecher.page.evaluate(async (m) => {
+        const t = await window.p2p.download(m);
+        const t0 = Date.now();
+        await t.done;
+        return { t0, t1: Date.now() };
+      }, magnet);
+      row.downMBs = mbs(size, timing.t1 - timing.t0);
+      row.peakDown = mem.peak() - row.idle;
+    }
 
     console.error(`  ${label}: saving through /files/…`);
     mem.reset();
-    const save = leecher.page.locator('#torrent-rows a.save-link').first();
+    const save = saver.page.locator('#torrent-rows a.save-link').first();
     await save.waitFor();
     const tSave = Date.now();
-    const [download] = await Promise.all([leecher.page.waitForEvent('download'), save.click()]);
+    const [download] = await Promise.all([saver.page.waitForEvent('download'), save.click()]);
     const saved = await download.path();
     row.saveMBs = mbs(size, Date.now() - tSave);
     row.peakSave = mem.peak() - row.idle;
@@ -213,9 +219,11 @@ async function runSize(size: number, first: boolean): Promise<void> {
     await download.delete();
 
     // The machine's limit for one data channel between the same two pages, after the transfer.
-    await rawPair(seeder.page, leecher.page);
-    await rawTransfer(seeder.page, leecher.page, 16 * MiB); // warm-up
-    row.rawMBs = mbs(RAW_BYTES, (await rawTransfer(seeder.page, leecher.page, RAW_BYTES)) * 1000);
+    if (DOWNLOAD) {
+      await rawPair(seeder.page, leecher.page);
+      await rawTransfer(seeder.page, leecher.page, 16 * MiB); // warm-up
+      row.rawMBs = mbs(RAW_BYTES, (await rawTransfer(seeder.page, leecher.page, RAW_BYTES)) * 1000);
+    }
   } catch (err) {
     row.ok = `FAILED: ${(err as Error).message.split('\n')[0]}`;
     problems.push(`${label}: ${(err as Error).message}`);
@@ -253,7 +261,11 @@ function printTable(): void {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (l: string[]) => l.map((c, i) => c.padStart(widths[i]!)).join('  ');
-  console.log(`bench:bigfile  one seeder -> one leecher, each a persistent ${engine!.name} profile in its own process, 256 KiB pieces, overlays off`);
+  console.log(
+    DOWNLOAD
+      ? `bench:bigfile  one seeder -> one leecher, each a persistent ${engine!.name} profile in its own process, 256 KiB pieces, overlays off`
+      : `bench:bigfile  BIGFILE_DOWNLOAD=0: share, then the seeder saves its own copy (no leecher downloads), persistent ${engine!.name} profiles, overlays off`,
+  );
   console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
   console.log(fmt(header));
   console.log(fmt(header.map((_, i) => '-'.repeat(widths[i]!))));
