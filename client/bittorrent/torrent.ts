@@ -677,7 +677,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (m.totalSize !== p.metadataSize || !m.data) return;
     if (this.metaPieces.length !== metadataPieceCount(m.totalSize)) this.metaPieces = new Array(metadataPieceCount(m.totalSize));
     this.metaPieces[m.piece] = m.data.slice();
-    if (this.metaPieces.every((x) => x)) void this.assembleMetadata(m.totalSize, p);
+    // Not every(): it skips the holes of the sparse array, and would assemble missing pieces.
+    let all = true;
+    for (let i = 0; i < this.metaPieces.length && all; i++) all = !!this.metaPieces[i];
+    if (all) void this.assembleMetadata(m.totalSize, p);
     else this.requestMetadata();
   }
 
