@@ -43,6 +43,8 @@ test('a tab holding honest files and names the parsers refuse is still found by 
   expect(found(await search(searcher, 'quarterly', 'napster'))).toEqual(want);
 
   // Gnutella: the holder's query hit names all three files; the searcher keeps the honest one.
+  // (The socket drop above ended their overlay link: the edge reported the holder gone. Wait for it again.)
+  await expect.poll(() => searcher.evaluate(() => window.p2p.overlay.gnutella.neighbours()), { timeout: 20_000 }).toEqual([idh]);
   expect(found(await search(searcher, 'quarterly', 'gnutella'))).toEqual(want);
   expect(await searcher.evaluate(() => window.p2p.overlay.gnutella.stats())).toMatchObject({ badEntries: 2, badMessages: 0 });
 
