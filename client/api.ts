@@ -10,6 +10,7 @@
  *   p2p.stats()                             // links, bytes, messages
  *   p2p.stats().torrentConnections          // torrent connections: open, pending, offers refused
  */
+import type { BudgetLimits, Refusal } from './core/connection-budget';
 import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
 import type { SocketState } from './net/signaling-socket';
@@ -102,24 +103,14 @@ export interface TorrentConnectionStats {
    */
   refused: Record<'source-busy' | 'torrent-pending' | 'torrent-full' | 'tab-full' | 'rate', number>;
   /** Our own offers not made, by the same reasons. */
-  skipped: Record<'source-busy' | 'torrent-pending' | 'torrent-full' | 'tab-full' | 'rate', number>;
+  skipped: Record<Refusal, number>;
   /** Pending connections closed as stale (no handshake within `limits.pendingMs`). */
   expired: number;
   /** Pending answers closed to make room for a newer offer (after `limits.holdMs`). */
   displaced: number;
   /** Our relay-link offers the other side refused with a `refuse` signal. */
   refusedByThem: number;
-  limits: {
-    torrentTotal: number;
-    torrentPendingIn: number;
-    torrentPendingOut: number;
-    tabTotal: number;
-    tabPending: number;
-    pendingMs: number;
-    holdMs: number;
-    ratePerSecond: { in: number; out: number };
-    burst: { in: number; out: number };
-  };
+  limits: BudgetLimits;
 }
 
 export interface P2PStats {
