@@ -17,6 +17,7 @@ import type { SocketState } from './net/signaling-socket';
 import type { PeerView, TorrentProgress } from './bittorrent/torrent';
 import type { OverlayRole } from '../protocol/overlay';
 import type { GuidTrace } from './core/flood-router';
+import type { DhtOp, SetMember } from '../protocol/dht';
 
 export type { PeerView, TorrentProgress };
 
@@ -175,6 +176,11 @@ export interface P2P {
      * show that receivers drop only the entry the name rule refuses, and keep the rest).
      */
     uncheckedNames(on: boolean): void;
+    /**
+     * This tab's DHT signer (its certified key), once the DHT node runs: attack tests sign their
+     * own records with it and forge the rest, as a hostile tab could.
+     */
+    dhtSigner(): Promise<DhtSignerApi>;
   };
 }
 
@@ -342,6 +348,13 @@ export interface DhtStats {
   replicasSent: number;
   handedOver: number;
   badMessages: number;
+  /**
+   * What this node refused: records (a set: members) of `store` messages over the sender's
+   * budget, from a node whose range they are not, with a signature that does not verify, or
+   * against the record rules (a far-future version, another writer's key, a member rule); and
+   * writes (put, add) whose signature does not verify.
+   */
+  refused: { budget: number; range: number; signature: number; rule: number; writes: number };
   /** Nodes found dead (no answer, or left). */
   failures: number;
   /** Keys this node found in its IndexedDB share when it started (a reload keeps its keys). */
@@ -355,6 +368,11 @@ export interface DhtStats {
  *   await p2p.dht.put('greeting', 'hello')     // { owner, hops, ms }
  *   await p2p.dht.get('greeting')              // 'hello'
  */
+export interface DhtSignerApi {
+  put(key: string, value: string, ts: number): Promise<Extract<DhtOp, { op: 'put' }>>;
+  member(key: string, m: string, t: number, ttl: number): Promise<SetMember>;
+}
+
 export interface DhtApi {
   /** This tab's ring position (40 hex digits); '' until ready. */
   readonly nodeId: string;
@@ -363,6 +381,8 @@ export interface DhtApi {
   put(key: string, value: string): Promise<{ owner: string; hops: number; ms: number }>;
   /** The value, or null when the key is unknown. */
   get(key: string): Promise<string | null>;
+  /** The live members of a set (e.g. `holders:<info hash>`), each once; [] when the key is unknown. */
+  members(key: string): Promise<string[]>;
   /** The key's successor and replica set, and the hops it took to find them. */
   lookup(key: string): Promise<{ owner: string; hops: number; ms: number; replicas: string[] }>;
   /** Keys stored in this tab (owned, or replicas of its predecessors' keys). */

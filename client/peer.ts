@@ -15,6 +15,7 @@ import { Gnutella } from './gnutella/gnutella';
 import { SuperPeerTier } from './superpeer/superpeer';
 import { overlayApi, OverlaySearches } from './overlay-api';
 import { DhtService } from './dht/dht-service';
+import { loadKeys, saveKeys, type PeerKeys } from './dht/dht-crypto';
 import { DHT_CHANNEL } from '../protocol/dht';
 
 export interface PeerOptions {
@@ -83,7 +84,10 @@ export function createPeer(opts: PeerOptions): P2P {
   let resolveReady: (id: string) => void = () => {};
   const ready = new Promise<string>((r) => (resolveReady = r));
 
-  const socket = new SignalingSocket({ url: opts.wsUrl, room: opts.room, identity: opts.identity });
+  // The DHT key pair of this tab's identity (a reload keeps both); the edge certifies its public key.
+  let keys: PeerKeys | null = null;
+  const keysReady = loadKeys(opts.identity.load()?.id ?? null).then((k) => (keys = k));
+  const socket = new SignalingSocket({ url: opts.wsUrl, room: opts.room, identity: opts.identity, publicKey: () => keys?.pk ?? null });
   const links = new LinkManager({
     selfId: () => id,
     signal: (to, data) => socket.send({ type: 'signal', to, data }),
@@ -103,6 +107,7 @@ export function createPeer(opts: PeerOptions): P2P {
       links.signalingResumed();
     }
     id = w.id;
+    if (keys) void saveKeys(w.id, keys);
     shard = w.shard;
     shards = w.shards;
     resolveReady(id);
@@ -124,6 +129,9 @@ export function createPeer(opts: PeerOptions): P2P {
       }
       case 'peer-join':
         join(msg.id);
+        return;
+      case 'cert':
+        dht.certified({ peer: id, cert: msg.cert, roomKey: msg.roomKey });
         return;
       case 'peer-leave':
         leave(msg.id);
@@ -204,6 +212,7 @@ export function createPeer(opts: PeerOptions): P2P {
     links,
     online: () => online,
     files: overlayFiles,
+    keys: () => keysReady,
     ...(opts.dhtFingers === false ? { fingers: false } : {}),
   });
   bt.on('complete', ({ infoHash }) => {
@@ -226,7 +235,11 @@ export function createPeer(opts: PeerOptions): P2P {
     tier.start();
   }
 
-  socket.start();
+  // Connect once the key pair is loaded (a tab without Web Crypto connects without one: no DHT).
+  void keysReady.then(
+    () => socket.start(),
+    () => socket.start(),
+  );
   addEventListener('pagehide', () => {
     clearInterval(capacityTimer);
     dht.leave();
@@ -328,6 +341,7 @@ export function createPeer(opts: PeerOptions): P2P {
       uncheckedNames: (on) => {
         uncheckedNames = on;
       },
+      dhtSigner: () => dht.signerForTests(),
     },
   };
   return api;

@@ -11,6 +11,7 @@
  * (handover on join) or to the successor of a node that leaves; `leave` tells neighbours.
  */
 import { PEER_ID_RE } from './constants';
+import { PUBLIC_KEY_RE, SIGNATURE_RE } from './dht-sign';
 import { ProtocolError, describe, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
 import { sha1Sync, toHex } from './sha1';
 
@@ -35,25 +36,47 @@ export const DHT_LIMITS = {
   error: 300,
   /** Hops after which a route is dropped (a ring in repair must not loop forever). */
   maxHops: 64,
-  /** Longest lifetime of a set member, ms. */
-  memberTtl: 24 * 3600_000,
+  /** Longest lifetime of a set member, ms (members are published again well before). */
+  memberTtl: 10 * 60_000,
+  /** Entries one signer may hold in one set (a publisher's files that share a keyword). */
+  perSigner: 16,
+  /** How far a version may be ahead of the receiver's clock, ms. */
+  skew: 60_000,
+  /** A value not written again for this long expires, and its key is free for any writer. */
+  valueTtl: 24 * 3600_000,
 } as const;
+
+/** A peer's key as the room certified it: what every signed record carries about its signer. */
+export interface SignerProof {
+  /** The signer's public key (raw P-256, base64url). */
+  pk: string;
+  /** The room Lobby's signature over certText(room, signer, pk). */
+  cert: string;
+  /** The signer's signature over the record's text (see protocol/dht-sign.ts). */
+  sig: string;
+}
 
 /** What a route asks of the key's owner. */
 export type DhtOp =
   /** Only: who is the key's successor (joins, fingers). `id` names the point; there is no key. */
   | { op: 'find' }
   | { op: 'get' }
-  /** Last writer wins by (ts, writer). */
-  | { op: 'put'; value: string; ts: number }
-  /** Add (or refresh) a member of a set; it expires ttlMs after the owner received it. */
-  | { op: 'add'; member: string; ttlMs: number }
+  /** A value signed by its writer; the key's first writer owns it (see client/core/dht-records.ts). */
+  | ({ op: 'put'; value: string; ts: number; writer: string } & SignerProof)
+  /** Add (or refresh) a member of a set, signed by the peer it names. */
+  | { op: 'add'; member: SetMember }
   /** The live members of a set. */
   | { op: 'members' };
 
-export interface SetMember {
+/** One member of a set, signed by `s`, the peer that added it (a holder, a file's publisher). */
+export interface SetMember extends SignerProof {
   m: string;
-  /** Absolute expiry time, ms since the epoch (the owner's clock). */
+  /** The signer's peer id. */
+  s: string;
+  /** When the signer added it (its clock, ms since the epoch) and for how long (ms). */
+  t: number;
+  ttl: number;
+  /** t + ttl: when it expires (derived: a receiver recomputes it). */
   expires: number;
 }
 
@@ -68,8 +91,12 @@ export interface DhtRecord {
   value?: string;
   /** Version of a value (the writer's clock), or of a set's last change. */
   ts: number;
-  /** Peer id of the last writer (breaks ties between equal ts). */
+  /** Peer id of the writer (a set: the signer of its latest member). */
   writer: string;
+  /** kind 'value': the writer's certified key and signature. */
+  pk?: string;
+  cert?: string;
+  sig?: string;
   /** kind 'set': its members. */
   members?: SetMember[];
 }
@@ -228,9 +255,9 @@ function parseOp(v: unknown): DhtOp {
     case 'members':
       return { op: v.op };
     case 'put':
-      return { op: 'put', value: checkValue(v.value), ts: safeInt(v, 'ts') };
+      return { op: 'put', value: checkValue(v.value), ts: safeInt(v, 'ts'), writer: peerId(v, 'writer'), ...proof(v) };
     case 'add':
-      return { op: 'add', member: checkMember(v.member), ttlMs: fieldInt(v, 'ttlMs', 1, DHT_LIMITS.memberTtl) };
+      return { op: 'add', member: parseMember(v.member) };
     default:
       throw badField('op', `must be one of ${OPS.join(', ')}`);
   }
@@ -246,21 +273,22 @@ function entry<T>(list: string, i: number, v: unknown, parse: (v: unknown) => T)
   }
 }
 
-/**
- * Set members: at most DHT_LIMITS.members of { m, expires }, returned sorted by `m`; a member
- * listed twice counts once with its latest expiry.
- */
+/** A signer's proof: its certified public key and its signature (checked for form only here). */
+function proof(obj: Record<string, unknown>): SignerProof {
+  return { pk: fieldString(obj, 'pk', PUBLIC_KEY_RE, 87), cert: fieldString(obj, 'cert', SIGNATURE_RE, 86), sig: fieldString(obj, 'sig', SIGNATURE_RE, 86) };
+}
+
+/** One signed set member; `expires` is recomputed as t + ttl whatever the sender said. */
+export function parseMember(v: unknown): SetMember {
+  if (!isRecord(v)) throw badField('member', 'must be an object');
+  const t = safeInt(v, 't');
+  const ttl = fieldInt(v, 'ttl', 1, DHT_LIMITS.memberTtl);
+  return { m: checkMember(v.m, 'm'), s: peerId(v, 's'), t, ttl, expires: t + ttl, ...proof(v) };
+}
+
+/** Set members: at most DHT_LIMITS.members signed entries (the record core orders and caps them). */
 function parseMembers(obj: Record<string, unknown>): SetMember[] {
-  const byM = new Map<string, number>();
-  listOf(obj, 'members', DHT_LIMITS.members).forEach((v, i) =>
-    entry('members', i, v, (e) => {
-      if (!isRecord(e)) throw badField('members', 'entries must be objects');
-      const m = checkMember(e.m, 'm');
-      const expires = safeInt(e, 'expires');
-      byM.set(m, Math.max(byM.get(m) ?? 0, expires));
-    }),
-  );
-  return [...byM].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([m, expires]) => ({ m, expires }));
+  return listOf(obj, 'members', DHT_LIMITS.members).map((v, i) => entry('members', i, v, parseMember));
 }
 
 /**
@@ -277,10 +305,10 @@ export function parseDhtRecord(v: unknown): DhtRecord {
   const writer = peerId(v, 'writer');
   if (v.kind === 'value') {
     if (v.members !== undefined) throw badField('members', 'must be absent from a value');
-    return { key, id, kind: 'value', value: checkValue(v.value), ts, writer };
+    return { key, id, kind: 'value', value: checkValue(v.value), ts, writer, ...proof(v) };
   }
   if (v.kind === 'set') {
-    if (v.value !== undefined) throw badField('value', 'must be absent from a set');
+    if (v.value !== undefined || v.sig !== undefined) throw badField('value', 'must be absent from a set (its members are signed)');
     return { key, id, kind: 'set', ts, writer, members: parseMembers(v) };
   }
   throw badField('kind', 'must be value or set');

@@ -5,6 +5,7 @@
 import { MAX_SIGNAL_MESSAGE, PEER_ID_RE, ROOM_RE } from './constants';
 import { ProtocolError, MAX_JSON_DEPTH, describe, fieldInt, fieldString, isRecord, jsonDepth, parseJsonObject, type ProtocolErrorCode } from './errors';
 import { keywords } from './keywords';
+import { PUBLIC_KEY_RE, SIGNATURE_RE } from './dht-sign';
 import { codePoints, MAX_FILE_NAME, parseFileName } from './file-name';
 import { keepValid, type DroppedEntry } from './entries';
 
@@ -102,6 +103,12 @@ export type ServerMessage =
    * roster, and to every member whenever the list changes.
    */
   | { type: 'supers'; supers: string[] }
+  /**
+   * The room's certificate of the key this peer connected with (`pk` in the /ws URL): the room's
+   * signature over certText(room, id, pk) and the room's public key, both base64url (see
+   * protocol/dht-sign.ts). Sent right after the welcome, before the roster.
+   */
+  | { type: 'cert'; cert: string; roomKey: string }
   /**
    * Sent just before the edge closes a socket, with the close code (CLOSE_CODES) and reason:
    * a client must not wait for the TCP close to act on it.
@@ -322,6 +329,8 @@ export function parseServerMessage(text: string): ServerMessage {
       }
       return { type: 'supers', supers };
     }
+    case 'cert':
+      return { type: 'cert', cert: fieldString(obj, 'cert', SIGNATURE_RE, 86), roomKey: fieldString(obj, 'roomKey', PUBLIC_KEY_RE, 87) };
     case 'bye':
       return { type: 'bye', code: fieldInt(obj, 'code', 1000, 4999), reason: fieldString(obj, 'reason', undefined, 123) };
     default:

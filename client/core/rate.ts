@@ -46,25 +46,43 @@ export class RateMeter {
 }
 
 /**
- * A byte-rate limit (token bucket of one second's burst). `reserve` takes `bytes` and says how
- * long the caller must wait before sending them; 0 when unlimited or within the budget.
+ * A rate limit (token bucket of `burstSeconds` seconds' worth). `reserve` takes `bytes` and says
+ * how long the caller must wait before sending them; 0 when unlimited or within the budget.
+ * `take` is the budget form: it spends `amount` only if the bucket holds it, else refuses.
  */
 export class RateLimit {
   private tokens = 0;
   private last = 0;
 
-  constructor(public bytesPerSecond: number = Infinity) {}
+  constructor(
+    public bytesPerSecond: number = Infinity,
+    readonly burstSeconds = 1,
+  ) {}
+
+  private refill(now: number): void {
+    const cap = this.bytesPerSecond * this.burstSeconds;
+    if (this.last === 0) {
+      this.last = now;
+      this.tokens = cap;
+    }
+    this.tokens = Math.min(cap, this.tokens + (Math.max(0, now - this.last) / 1000) * this.bytesPerSecond);
+    this.last = Math.max(this.last, now);
+  }
 
   reserve(bytes: number, now: number): number {
     if (!Number.isFinite(this.bytesPerSecond) || this.bytesPerSecond <= 0) return 0;
-    if (this.last === 0) {
-      this.last = now;
-      this.tokens = this.bytesPerSecond;
-    }
-    this.tokens = Math.min(this.bytesPerSecond, this.tokens + ((now - this.last) / 1000) * this.bytesPerSecond);
-    this.last = now;
+    this.refill(now);
     this.tokens -= bytes;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.bytesPerSecond) * 1000);
+  }
+
+  /** Spend `amount` if the bucket holds it (true), else spend nothing (false). */
+  take(amount: number, now: number): boolean {
+    if (!Number.isFinite(this.bytesPerSecond) || this.bytesPerSecond <= 0) return true;
+    this.refill(now);
+    if (this.tokens < amount) return false;
+    this.tokens -= amount;
+    return true;
   }
 
   set(bytesPerSecond: number): void {

@@ -97,3 +97,26 @@ export function forgetTargets(pushed: Map<string, Map<string, string>>, v: RingV
   const keep = new Set(v.succs.slice(0, Math.max(0, v.r - 1)));
   for (const t of [...pushed.keys()]) if (!keep.has(t)) pushed.delete(t);
 }
+
+export type StoreReason = 'replicate' | 'handover' | 'leave';
+
+/**
+ * Whether a `store` of `reason` from node `from` may hold key `id`, by this node's ring view:
+ *   - replicate: from one of this node's r predecessors (the key's owner pushes to its r - 1
+ *     successors; one more predecessor than needed covers a crash that shifted the list). A
+ *     node that does not know its predecessors yet refuses replicas (the caller lets them wait
+ *     for its ring view: see DhtNode's deferred stores);
+ *   - handover: from one of its successors (a node gives its new predecessor the keys it owns);
+ *   - leave: from a predecessor (a leaving node gives its successor all it held).
+ * Replicas and handovers must also fall in the range this node holds, (holdStart, self].
+ */
+export function storeAllowed(v: RingView, from: string, reason: StoreReason, id: string): boolean {
+  const preds = new Set([...(v.pred ? [v.pred] : []), ...v.preds.slice(0, v.r)]);
+  const succs = new Set(v.succs.slice(0, v.r));
+  const start = holdStart(v);
+  if (reason === 'leave') return preds.has(from);
+  const inRange = start === null || betweenRightIncl(id, start, v.self);
+  if (!inRange) return false;
+  if (reason === 'handover') return succs.has(from);
+  return preds.has(from);
+}

@@ -19,9 +19,11 @@ import {
   type DhtRecord,
 } from '../../protocol/dht';
 import { ChordNode, DEFAULT_SUCCESSORS, type NextHop } from '../core/chord';
-import { applyOp, kindError, mergeRecords, prune, readMembers, readValue } from '../core/dht-records';
-import { forgetTargets, ownsId, planSweep, recordPush, type RingView } from '../core/replicas';
+import { admitRecord, applyOp, kindError, prune, readMembers, readValue } from '../core/dht-records';
+import { RateLimit } from '../core/rate';
+import { forgetTargets, ownsId, planSweep, recordPush, storeAllowed, type RingView, type StoreReason } from '../core/replicas';
 import type { LinkManager } from '../net/link-manager';
+import type { DhtVerifier } from './dht-crypto';
 import type { DhtStore } from './dht-store';
 
 const newRef = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 16);
@@ -35,6 +37,18 @@ const ROUTE_TRIES = 3;
 const BACK_MS = 15_000;
 /** How long to wait for a link to a next hop before counting it as failed. */
 const LINK_MS = 4_000;
+/** Records one link may `store` here: a burst of STORE_RATE * STORE_BURST_S, then STORE_RATE a second. */
+const STORE_RATE = 128;
+const STORE_BURST_S = 8;
+/**
+ * A store from a node that is not (yet) in this node's range waits this long for the ring view to
+ * catch up (a joiner or a crash shifts the lists a round or two before both ends agree); at most
+ * DEFER_MAX records wait at once. Then it is refused.
+ */
+const DEFER_MS = 5_000;
+const DEFER_MAX = 1_024;
+/** ...and at most this many from one sender (a stranger's flood cannot crowd out a neighbour's). */
+const DEFER_PER_SENDER = 256;
 
 export interface DhtNodeOptions {
   self: string;
@@ -42,6 +56,8 @@ export interface DhtNodeOptions {
   /** Peers online in the room, oldest first (the edge's roster order). */
   online: () => ReadonlySet<string>;
   store: DhtStore;
+  /** Checks the signatures of writes and received records. */
+  verifier: Pick<DhtVerifier, 'put' | 'member' | 'record'>;
   r?: number;
   /** false: no finger table (lookups walk the successor lists; for comparison in benchmarks). */
   fingers?: boolean;
@@ -69,8 +85,12 @@ interface Waiter {
 function versionOf(r: DhtRecord): string {
   if (r.kind === 'value') return `v${r.ts}|${r.writer}`;
   let last = 0;
-  for (const m of r.members ?? []) last = Math.max(last, m.expires);
-  return `s${r.ts}|${r.members?.length ?? 0}|${last}`;
+  let sigs = '';
+  for (const m of r.members ?? []) {
+    last = Math.max(last, m.expires);
+    sigs += m.sig.slice(0, 4);
+  }
+  return `s${r.ts}|${r.members?.length ?? 0}|${last}|${sigs}`;
 }
 
 export class DhtNode {
@@ -89,6 +109,13 @@ export class DhtNode {
     dropped: 0,
     badMessages: 0,
     failures: 0,
+    /** Records (a set: members) of `store` messages refused, by reason. */
+    refusedBudget: 0,
+    refusedRange: 0,
+    refusedSignature: 0,
+    refusedRule: 0,
+    /** Writes (put, add) refused because their signature does not verify. */
+    refusedWrites: 0,
   };
   /** Node id -> peer id, for every peer this node has heard of. */
   private readonly peerOf = new Map<string, string>();
@@ -99,6 +126,10 @@ export class DhtNode {
   private readonly strikes = new Map<string, number>();
   /** What the successor and predecessor said last (for the ring view). */
   private readonly heldBy = new Map<string, number>();
+  /** Per sending node, its budget of stored records. */
+  private readonly storeBudgets = new Map<string, RateLimit>();
+  /** Stores waiting for the ring view to put their sender in range (see DEFER_MS). */
+  private deferred: { from: string; reason: StoreReason; rec: DhtRecord; until: number }[] = [];
   private round = 0;
   private wrongOwner = 0;
   private joinFailures = 0;
@@ -116,6 +147,8 @@ export class DhtNode {
   start(): void {
     this.timers.push(setInterval(() => void this.tick(), STABILIZE_MS));
     this.timers.push(setInterval(() => void this.ringCheck(), RING_CHECK_MS));
+    // Apart from the maintenance round, which can wait seconds on a lookup that times out.
+    this.timers.push(setInterval(() => this.retryDeferred(Date.now()), STABILIZE_MS));
     void this.tick();
   }
 
@@ -196,6 +229,7 @@ export class DhtNode {
     this.chord.nodeFailed(node);
     this.preds = this.preds.filter((p) => p !== node);
     this.pushed.delete(node);
+    this.storeBudgets.delete(node);
   }
 
   // ------------------------------------------------------------------ inbound
@@ -238,7 +272,7 @@ export class DhtNode {
         return;
       }
       case 'store':
-        for (const rec of msg.records) this.keep(rec);
+        this.onStore(fromNode, msg.reason, msg.records);
         return;
       case 'leave': {
         // The leaving node's neighbours close the gap at once instead of waiting for timeouts.
@@ -306,7 +340,7 @@ export class DhtNode {
     const hops = via?.hops ?? 0;
     for (let tries = 0; tries < 4; tries++) {
       const hop: NextHop = this.chord.nextHop(id);
-      if ('owner' in hop && hop.owner === this.id) return await this.execute(op, key, id, ref, hops, via?.origin ?? this.self);
+      if ('owner' in hop && hop.owner === this.id) return await this.execute(op, key, id, ref, hops);
       const next = 'owner' in hop ? hop.owner : hop.next;
       const nextPeer = this.peer(next);
       const route: DhtMessage = { type: 'route', ref, origin: via?.origin ?? this.self, id, hops: hops + 1, op, ...(key !== undefined ? { key } : {}) };
@@ -330,7 +364,7 @@ export class DhtNode {
   }
 
   /** The key's successor carries out the operation. */
-  private async execute(op: DhtOp, key: string | undefined, id: string, ref: string, hops: number, origin: string): Promise<Extract<DhtMessage, { type: 'reply' }>> {
+  private async execute(op: DhtOp, key: string | undefined, id: string, ref: string, hops: number): Promise<Extract<DhtMessage, { type: 'reply' }>> {
     const base = { type: 'reply' as const, ref, hops, owner: this.self };
     const now = Date.now();
     const rec = this.opts.store.get(id);
@@ -346,7 +380,14 @@ export class DhtNode {
       case 'put':
       case 'add': {
         if (key === undefined) return { ...base, ok: false, error: 'a write needs a key' };
-        const res = applyOp(rec, key, id, op, origin, now);
+        const signed = op.op === 'put' ? await this.opts.verifier.put(key, op) : await this.opts.verifier.member(key, op.member);
+        if (!signed) {
+          this.stats.refusedWrites++;
+          const who = op.op === 'put' ? op.writer : op.member.s;
+          return { ...base, ok: false, error: `the write is not signed by ${who} with a key the room certified` };
+        }
+        // The signature check took a while: decide on the record as it is now.
+        const res = applyOp(this.opts.store.get(id), key, id, op, Date.now());
         if (res.error) return { ...base, ok: false, error: res.error };
         if (res.changed && res.record) {
           this.opts.store.put(res.record);
@@ -477,7 +518,6 @@ export class DhtNode {
     const store = this.opts.store;
     const now = Date.now();
     for (const rec of store.records()) {
-      if (rec.kind !== 'set') continue;
       const kept = prune(rec, now);
       if (!kept) store.delete(rec.id);
       else if (versionOf(kept) !== versionOf(rec)) store.put(kept);
@@ -526,11 +566,48 @@ export class DhtNode {
     this.stats.handedOver += recs.length;
   }
 
-  /** A record from a replica push, a handover or a leaving node: merged with ours. */
-  private keep(rec: DhtRecord): void {
-    const cur = this.opts.store.get(rec.id);
-    const merged = cur ? mergeRecords(cur, rec) : rec;
-    if (!cur || versionOf(merged) !== versionOf(cur)) this.opts.store.put(merged);
+  /**
+   * Records from a replica push, a handover or a leaving node: within the sender's budget, from a
+   * node whose range they are (or waiting for the ring view to agree), verified, admitted by the
+   * record rules and merged with ours. Everything refused is counted by reason.
+   */
+  private onStore(from: string, reason: StoreReason, records: DhtRecord[]): void {
+    const now = Date.now();
+    let budget = this.storeBudgets.get(from);
+    if (!budget) this.storeBudgets.set(from, (budget = new RateLimit(STORE_RATE, STORE_BURST_S)));
+    if (!budget.take(records.length, now)) {
+      this.stats.refusedBudget += records.length;
+      return;
+    }
+    const view = this.view();
+    let waiting = this.deferred.filter((d) => d.from === from).length;
+    for (const rec of records) {
+      if (storeAllowed(view, from, reason, rec.id)) void this.keep(rec);
+      else if (this.deferred.length < DEFER_MAX && waiting++ < DEFER_PER_SENDER) this.deferred.push({ from, reason, rec, until: now + DEFER_MS });
+      else this.stats.refusedRange++;
+    }
+  }
+
+  /** Stores that waited: kept once their sender is in range, refused once they waited too long. */
+  private retryDeferred(now: number): void {
+    if (this.deferred.length === 0) return;
+    const view = this.view();
+    const waiting = this.deferred;
+    this.deferred = [];
+    for (const d of waiting) {
+      if (storeAllowed(view, d.from, d.reason, d.rec.id)) void this.keep(d.rec);
+      else if (d.until > now) this.deferred.push(d);
+      else this.stats.refusedRange++;
+    }
+  }
+
+  private async keep(incoming: DhtRecord): Promise<void> {
+    const checked = await this.opts.verifier.record(incoming);
+    this.stats.refusedSignature += checked.refused;
+    if (!checked.record || this.stopped) return;
+    const res = admitRecord(this.opts.store.get(incoming.id), checked.record, Date.now());
+    this.stats.refusedRule += res.refused;
+    if (res.changed && res.record) this.opts.store.put(res.record);
   }
 
   private failed(node: string): void {

@@ -11,6 +11,7 @@ import { INFO_HASH_RE, parseFileName, queryWords } from '../../protocol/signalin
 import { PEER_ID_RE } from '../../protocol/constants';
 import type { DhtApi, DhtNodeRef, DhtRingView, SearchHit } from '../api';
 import type { LinkManager } from '../net/link-manager';
+import { DhtSigner, DhtVerifier, type Certificate, type PeerKeys } from './dht-crypto';
 import { DhtNode, type RouteResult } from './dht-node';
 import { DhtStore } from './dht-store';
 
@@ -32,6 +33,8 @@ export interface DhtServiceOptions {
   openStore?: (room: string, peer: string) => Promise<DhtStore>;
   /** false: the node keeps no finger table (see DhtNodeOptions.fingers). */
   fingers?: boolean;
+  /** This tab's key pair (its public key is what the edge certifies). */
+  keys: () => Promise<PeerKeys>;
 }
 
 interface FileMember {
@@ -56,17 +59,36 @@ export class DhtService {
   private resolveReady: () => void = () => {};
   private starting: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private signer: DhtSigner | null = null;
+  private cert: Certificate | null = null;
+  private certWaiters: (() => void)[] = [];
+  /** The last ts this tab put per key: two puts in one millisecond still order. */
+  private readonly lastTs = new Map<string, number>();
 
   constructor(private readonly opts: DhtServiceOptions) {
     this.ready = new Promise((r) => (this.resolveReady = r));
   }
 
-  /** The edge welcomed us as `peer`: open our share and join the ring. */
+  /** The edge certified this tab's key (after each welcome): sign with it from now on. */
+  certified(cert: Certificate): void {
+    this.cert = cert;
+    if (this.signer?.self === cert.peer) this.signer.certificate = cert;
+    for (const w of this.certWaiters.splice(0)) w();
+  }
+
+  private async certificate(peer: string): Promise<Certificate> {
+    while (this.cert?.peer !== peer) await new Promise<void>((r) => this.certWaiters.push(r));
+    return this.cert;
+  }
+
+  /** The edge welcomed us as `peer`: wait for the certificate of our key, open our share and join the ring. */
   start(peer: string): Promise<void> {
     if (this.node?.self === peer) return Promise.resolve();
     if (this.starting) return this.starting;
     this.starting = (async () => {
       this.node?.leave();
+      const cert = await this.certificate(peer);
+      this.signer = new DhtSigner(await this.opts.keys(), cert);
       const open = this.opts.openStore ?? ((room: string, p: string) => DhtStore.openIdb(room, p));
       const store = await open(this.opts.room, peer);
       this.node = new DhtNode({
@@ -74,6 +96,7 @@ export class DhtService {
         links: this.opts.links,
         online: this.opts.online,
         store,
+        verifier: new DhtVerifier(this.opts.room, cert.roomKey),
         ...(this.opts.fingers === false ? { fingers: false } : {}),
       });
       this.node.start();
@@ -104,24 +127,24 @@ export class DhtService {
     this.disabled = true;
   }
 
-  private async live(): Promise<DhtNode> {
+  private async live(): Promise<{ node: DhtNode; signer: DhtSigner }> {
     if (this.disabled) throw new Error('this tab runs no DHT node (opened with ?overlays=0)');
     await this.ready;
-    return this.node as DhtNode;
+    return { node: this.node as DhtNode, signer: this.signer as DhtSigner };
   }
 
   /** Keyword -> file and info hash -> holder records for files this tab holds. */
   async publish(files: OverlayFile[]): Promise<void> {
-    const node = await this.live();
+    const { node, signer } = await this.live();
     const self = node.self;
     const jobs: Promise<unknown>[] = [];
+    const add = (key: string, m: string, ttl: number) =>
+      jobs.push(signer.member(key, m, Date.now(), ttl).then((member) => node.route({ op: 'add', member }, key)));
     for (const f of files) {
       const member = JSON.stringify({ i: f.infoHash, n: f.name, s: f.size });
       if ([...member].length > DHT_LIMITS.member) continue;
-      for (const w of keywords(f.name).slice(0, WORDS_PER_FILE)) {
-        jobs.push(node.route({ op: 'add', member, ttlMs: FILE_TTL_MS }, `kw:${w}`));
-      }
-      jobs.push(node.route({ op: 'add', member: self, ttlMs: HOLDER_TTL_MS }, `holders:${f.infoHash}`));
+      for (const w of keywords(f.name).slice(0, WORDS_PER_FILE)) add(`kw:${w}`, member, FILE_TTL_MS);
+      add(`holders:${f.infoHash}`, self, HOLDER_TTL_MS);
     }
     await Promise.allSettled(jobs);
   }
@@ -129,7 +152,7 @@ export class DhtService {
   /** A search through the DHT: every word's file list, intersected, then each file's holders. */
   async search(query: string): Promise<SearchHit[]> {
     const words = queryWords(query);
-    const node = await this.live();
+    const { node } = await this.live();
     const t0 = performance.now();
     let messages = 0;
     let maxHops = 0;
@@ -159,6 +182,11 @@ export class DhtService {
     return out.sort((a, b) => b.peers.length - a.peers.length || a.name.localeCompare(b.name));
   }
 
+  /** For window.p2p.debug.dhtSigner (attack tests). */
+  async signerForTests(): Promise<DhtSigner> {
+    return (await this.live()).signer;
+  }
+
   api(): DhtApi {
     const self = this;
     return {
@@ -169,23 +197,33 @@ export class DhtService {
       async put(key, value) {
         checkKey(key);
         checkValue(value);
-        const node = await self.live();
-        const r = await node.route({ op: 'put', value, ts: Date.now() }, key);
+        const { node, signer } = await self.live();
+        const ts = Math.max(Date.now(), (self.lastTs.get(key) ?? 0) + 1);
+        self.lastTs.set(key, ts);
+        const r = await node.route(await signer.put(key, value, ts), key);
         node.stats.lookups++;
         node.stats.lookupHops += r.hops;
         return { owner: r.owner, hops: r.hops, ms: r.ms };
       },
       async get(key) {
         checkKey(key);
-        const node = await self.live();
+        const { node } = await self.live();
         const r = await node.route({ op: 'get' }, key);
         node.stats.lookups++;
         node.stats.lookupHops += r.hops;
         return r.value ?? null;
       },
+      async members(key) {
+        checkKey(key);
+        const { node } = await self.live();
+        const r = await node.route({ op: 'members' }, key);
+        node.stats.lookups++;
+        node.stats.lookupHops += r.hops;
+        return r.members ?? [];
+      },
       async lookup(key) {
         checkKey(key);
-        const node = await self.live();
+        const { node } = await self.live();
         const r = await node.route({ op: 'find' }, undefined, keyId(key));
         node.stats.lookups++;
         node.stats.lookupHops += r.hops;
@@ -210,6 +248,13 @@ export class DhtService {
           replicasSent: s?.replicasSent ?? 0,
           handedOver: s?.handedOver ?? 0,
           badMessages: s?.badMessages ?? 0,
+          refused: {
+            budget: s?.refusedBudget ?? 0,
+            range: s?.refusedRange ?? 0,
+            signature: s?.refusedSignature ?? 0,
+            rule: s?.refusedRule ?? 0,
+            writes: s?.refusedWrites ?? 0,
+          },
           failures: s?.failures ?? 0,
           loaded: node?.loaded ?? 0,
         };

@@ -35,6 +35,8 @@ export interface SignalingOptions {
   url: string;
   room: string;
   identity: IdentityStore;
+  /** The public key the edge certifies for this tab (base64url raw P-256), sent as `pk`. */
+  publicKey?: () => string | null;
   rng?: () => number;
 }
 
@@ -94,6 +96,8 @@ export class SignalingSocket extends Emitter<SignalingEvents> {
       u.searchParams.set('id', ident.id);
       u.searchParams.set('token', ident.token);
     }
+    const pk = this.opts.publicKey?.();
+    if (pk) u.searchParams.set('pk', pk);
     return u.toString();
   }
 

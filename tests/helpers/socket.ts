@@ -29,14 +29,15 @@ export class TestSocket {
     });
   }
 
-  /** `addr` poses as another client address (see TrackerSocket.open). */
-  static async open(room: string, claim?: { id: string; token: string }, opts: { addr?: string } = {}): Promise<TestSocket> {
+  /** `addr` poses as another client address (see TrackerSocket.open); `pk`: a public key for the room to certify (protocol/dht-sign.ts). */
+  static async open(room: string, claim?: { id: string; token: string }, opts: { addr?: string; pk?: string } = {}): Promise<TestSocket> {
     const url = new URL(`${BASE.replace('http', 'ws')}/ws`);
     url.searchParams.set('room', room);
     if (claim) {
       url.searchParams.set('id', claim.id);
       url.searchParams.set('token', claim.token);
     }
+    if (opts.pk !== undefined) url.searchParams.set('pk', opts.pk);
     const ws = new WebSocket(url, opts.addr ? { headers: { 'CF-Connecting-IP': opts.addr } } : {});
     const s = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ import {
   utf8Length,
   type DhtMessage,
   type DhtRecord,
+  type SetMember,
 } from '../../protocol/dht';
 import { sha1Sync, toHex } from '../../protocol/sha1';
 import { protocolErrorOf } from '../helpers/unit';
@@ -25,7 +26,10 @@ const POINT = '0123456789abcdef0123456789abcdef01234567';
 const bytes = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const parse = (v: unknown) => parseDhtMessage(bytes(v));
 
-const valueRec: DhtRecord = { key: KEY, id: ID, kind: 'value', value: 'héllo ☾ 𝄞', ts: 1_700_000_000_000, writer: A };
+/** A well-formed proof (the parser checks its form; signatures are checked in client/dht/dht-crypto.ts). */
+const PROOF = { pk: 'P'.repeat(87), cert: 'c'.repeat(86), sig: 's'.repeat(86) };
+const mem = (m: string, t: number, ttl = 1, s = A): SetMember => ({ m, s, t, ttl, expires: t + ttl, ...PROOF });
+const valueRec: DhtRecord = { key: KEY, id: ID, kind: 'value', value: 'héllo ☾ 𝄞', ts: 1_700_000_000_000, writer: A, ...PROOF };
 const setRec: DhtRecord = {
   key: 'set:ünï',
   id: keyId('set:ünï'),
@@ -33,17 +37,17 @@ const setRec: DhtRecord = {
   ts: 5,
   writer: B,
   members: [
-    { m: 'a', expires: 10 },
-    { m: 'b', expires: 0 },
+    mem('a', 9),
+    mem('b', 0, 5, B),
   ],
 };
 
 const samples: DhtMessage[] = [
   { type: 'route', ref: REF, origin: A, id: POINT, hops: 0, op: { op: 'find' } },
   { type: 'route', ref: 'x'.repeat(32), origin: A, id: ID, key: KEY, hops: DHT_LIMITS.maxHops, op: { op: 'get' } },
-  { type: 'route', ref: REF, origin: B, id: ID, key: KEY, hops: 3, op: { op: 'put', value: 'v', ts: 0 } },
-  { type: 'route', ref: REF, origin: B, id: ID, key: KEY, hops: 3, op: { op: 'put', value: '', ts: Number.MAX_SAFE_INTEGER } },
-  { type: 'route', ref: REF, origin: C, id: ID, key: KEY, hops: 1, op: { op: 'add', member: 'm', ttlMs: DHT_LIMITS.memberTtl } },
+  { type: 'route', ref: REF, origin: B, id: ID, key: KEY, hops: 3, op: { op: 'put', value: 'v', ts: 0, writer: B, ...PROOF } },
+  { type: 'route', ref: REF, origin: B, id: ID, key: KEY, hops: 3, op: { op: 'put', value: '', ts: Number.MAX_SAFE_INTEGER, writer: B, ...PROOF } },
+  { type: 'route', ref: REF, origin: C, id: ID, key: KEY, hops: 1, op: { op: 'add', member: mem('m', 5, DHT_LIMITS.memberTtl, C) } },
   { type: 'route', ref: REF, origin: C, id: ID, key: KEY, hops: 1, op: { op: 'members' } },
   { type: 'reply', ref: REF, hops: 2, owner: A, ok: true },
   { type: 'reply', ref: REF, hops: 2, owner: A, ok: true, value: 'v' },
@@ -93,8 +97,9 @@ test('extra fields are dropped; repeated peers and members count once', () => {
     op: { op: 'get' },
   });
   expect(parse({ type: 'state', ref: REF, pred: A, succs: [B, B, C], preds: [A, A], held: 3 })).toEqual({ type: 'state', ref: REF, pred: A, succs: [B, C], preds: [A], held: 3 });
-  const rec = { ...setRec, extra: true, members: [{ m: 'b', expires: 3 }, { m: 'a', expires: 1 }, { m: 'b', expires: 2, x: 1 }] };
-  expect(parseDhtRecord(rec)).toEqual({ ...setRec, members: [{ m: 'a', expires: 1 }, { m: 'b', expires: 3 }] });
+  // Extra fields are dropped; `expires` is recomputed as t + ttl whatever the sender said.
+  const rec = { ...setRec, extra: true, members: [{ ...mem('b', 3), expires: 99, x: 1 }, mem('a', 1)] };
+  expect(parseDhtRecord(rec)).toEqual({ ...setRec, members: [mem('b', 3), mem('a', 1)] });
 });
 
 test('limits: the largest fields pass', () => {
@@ -102,10 +107,10 @@ test('limits: the largest fields pass', () => {
   const value = 'é'.repeat(DHT_LIMITS.value / 2);
   const member = 'm'.repeat(DHT_LIMITS.member);
   const peers = Array.from({ length: DHT_LIMITS.peers }, (_, i) => `${i}${'p'.repeat(20)}`);
-  expect(parse({ type: 'route', ref: REF, origin: A, id: keyId(key), key, hops: 0, op: { op: 'put', value, ts: 1 } })).toMatchObject({ key, op: { value } });
-  expect(parse({ type: 'route', ref: REF, origin: A, id: ID, key: KEY, hops: 0, op: { op: 'add', member, ttlMs: 1 } })).toMatchObject({ op: { member } });
+  expect(parse({ type: 'route', ref: REF, origin: A, id: keyId(key), key, hops: 0, op: { op: 'put', value, ts: 1, writer: A, ...PROOF } })).toMatchObject({ key, op: { value } });
+  expect(parse({ type: 'route', ref: REF, origin: A, id: ID, key: KEY, hops: 0, op: { op: 'add', member: mem(member, 1) } })).toMatchObject({ op: { member: { m: member } } });
   expect(parse({ type: 'state', ref: REF, pred: null, succs: peers, preds: peers, held: 0 })).toMatchObject({ succs: peers });
-  const members = Array.from({ length: DHT_LIMITS.members }, (_, i) => ({ m: `m${String(i).padStart(3, '0')}`, expires: i }));
+  const members = Array.from({ length: DHT_LIMITS.members }, (_, i) => mem(`m${String(i).padStart(3, '0')}`, i));
   const big: DhtRecord = { ...setRec, members };
   expect(parse({ type: 'store', records: [big], reason: 'handover' })).toMatchObject({ records: [{ members }] });
   const records = Array.from({ length: DHT_LIMITS.records }, () => valueRec);
@@ -135,8 +140,8 @@ test('bad encoding, bad JSON, unknown types, oversize encodes', () => {
 test('each bad field is refused naming the field', () => {
   const find = { type: 'route', ref: REF, origin: A, id: POINT, hops: 0, op: { op: 'find' } };
   const get = { type: 'route', ref: REF, origin: A, id: ID, key: KEY, hops: 0, op: { op: 'get' } };
-  const put = { ...get, op: { op: 'put', value: 'v', ts: 1 } };
-  const add = { ...get, op: { op: 'add', member: 'm', ttlMs: 1000 } };
+  const put = { ...get, op: { op: 'put', value: 'v', ts: 1, writer: A, ...PROOF } };
+  const add = { ...get, op: { op: 'add', member: mem('m', 1, 1000) } };
   const reply = { type: 'reply', ref: REF, hops: 0, owner: A, ok: true };
   const state = { type: 'state', ref: REF, pred: null, succs: [], preds: [], held: 0 };
   const store = (rec: unknown) => ({ type: 'store', records: [rec], reason: 'replicate' });
@@ -173,22 +178,27 @@ test('each bad field is refused naming the field', () => {
     [{ ...get, id: POINT }, 'id'],
     [{ ...put, id: keyId('other') }, 'id'],
     [{ ...add, id: keyId(`${KEY} `) }, 'id'],
-    [{ ...put, op: { op: 'put', ts: 1 } }, 'value'],
-    [{ ...put, op: { op: 'put', value: 5, ts: 1 } }, 'value'],
-    [{ ...put, op: { op: 'put', value: 'v'.repeat(DHT_LIMITS.value + 1), ts: 1 } }, 'value'],
-    [{ ...put, op: { op: 'put', value: 'é'.repeat(DHT_LIMITS.value / 2 + 1), ts: 1 } }, 'value'],
-    [{ ...put, op: { op: 'put', value: 'x\udc00', ts: 1 } }, 'value'],
-    [{ ...put, op: { op: 'put', value: 'v' } }, 'ts'],
-    [{ ...put, op: { op: 'put', value: 'v', ts: -1 } }, 'ts'],
-    [{ ...put, op: { op: 'put', value: 'v', ts: 2 ** 53 } }, 'ts'],
-    [{ ...put, op: { op: 'put', value: 'v', ts: 0.5 } }, 'ts'],
-    [{ ...put, op: { op: 'put', value: 'v', ts: '1' } }, 'ts'],
-    [{ ...add, op: { op: 'add', ttlMs: 1 } }, 'member'],
-    [{ ...add, op: { op: 'add', member: '', ttlMs: 1 } }, 'member'],
-    [{ ...add, op: { op: 'add', member: 'm'.repeat(DHT_LIMITS.member + 1), ttlMs: 1 } }, 'member'],
-    [{ ...add, op: { op: 'add', member: 'm', ttlMs: 0 } }, 'ttlMs'],
-    [{ ...add, op: { op: 'add', member: 'm', ttlMs: DHT_LIMITS.memberTtl + 1 } }, 'ttlMs'],
-    [{ ...add, op: { op: 'add', member: 'm' } }, 'ttlMs'],
+    [{ ...put, op: { op: 'put', ts: 1, writer: A, ...PROOF } }, 'value'],
+    [{ ...put, op: { op: 'put', value: 5, ts: 1, writer: A, ...PROOF } }, 'value'],
+    [{ ...put, op: { op: 'put', value: 'v'.repeat(DHT_LIMITS.value + 1), ts: 1, writer: A, ...PROOF } }, 'value'],
+    [{ ...put, op: { op: 'put', value: 'é'.repeat(DHT_LIMITS.value / 2 + 1), ts: 1, writer: A, ...PROOF } }, 'value'],
+    [{ ...put, op: { op: 'put', value: 'x\udc00', ts: 1, writer: A, ...PROOF } }, 'value'],
+    [{ ...put, op: { op: 'put', value: 'v', writer: A, ...PROOF } }, 'ts'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: -1, writer: A, ...PROOF } }, 'ts'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: 2 ** 53, writer: A, ...PROOF } }, 'ts'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: 0.5, writer: A, ...PROOF } }, 'ts'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: '1', writer: A, ...PROOF } }, 'ts'],
+    [{ ...add, op: { op: 'add' } }, 'member'],
+    [{ ...add, op: { op: 'add', member: 'm' } }, 'member'],
+    [{ ...add, op: { op: 'add', member: mem('', 1) } }, 'm'],
+    [{ ...add, op: { op: 'add', member: mem('m'.repeat(DHT_LIMITS.member + 1), 1) } }, 'm'],
+    [{ ...add, op: { op: 'add', member: { ...mem('m', 1), ttl: 0 } } }, 'ttl'],
+    [{ ...add, op: { op: 'add', member: mem('m', 1, DHT_LIMITS.memberTtl + 1) } }, 'ttl'],
+    [{ ...add, op: { op: 'add', member: { ...mem('m', 1), s: 'me' } } }, 's'],
+    [{ ...add, op: { op: 'add', member: { ...mem('m', 1), sig: 'short' } } }, 'sig'],
+    [{ ...add, op: { op: 'add', member: { ...mem('m', 1), pk: undefined } } }, 'pk'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: 1, writer: A, ...PROOF, cert: 'c' } }, 'cert'],
+    [{ ...put, op: { op: 'put', value: 'v', ts: 1, ...PROOF } }, 'writer'],
     [{ ...reply, ref: undefined }, 'ref'],
     [{ ...reply, hops: DHT_LIMITS.maxHops + 1 }, 'hops'],
     [{ ...reply, owner: B.slice(1) }, 'owner'],
@@ -235,13 +245,15 @@ test('each bad field is refused naming the field', () => {
     [store({ ...valueRec, members: [] }), 'members'],
     [store({ ...setRec, members: undefined }), 'members'],
     [store({ ...setRec, value: 'v' }), 'value'],
-    [store({ ...setRec, members: many(DHT_LIMITS.members + 1, (i) => ({ m: `m${i}`, expires: 1 })) }), 'members'],
-    [store({ ...setRec, members: ['a'] }), 'members'],
-    [store({ ...setRec, members: [{ expires: 1 }] }), 'm'],
-    [store({ ...setRec, members: [{ m: 'm'.repeat(DHT_LIMITS.member + 1), expires: 1 }] }), 'm'],
-    [store({ ...setRec, members: [{ m: 'a', expires: 1.5 }] }), 'expires'],
-    [store({ ...setRec, members: [{ m: 'a', expires: 2 ** 53 }] }), 'expires'],
-    [store({ ...setRec, members: [{ m: 'a' }] }), 'expires'],
+    [store({ ...setRec, members: many(DHT_LIMITS.members + 1, (i) => mem(`m${i}`, 1)) }), 'members'],
+    [store({ ...setRec, members: ['a'] }), 'member'],
+    [store({ ...setRec, members: [{ ...mem('a', 1), m: undefined }] }), 'm'],
+    [store({ ...setRec, members: [mem('m'.repeat(DHT_LIMITS.member + 1), 1)] }), 'm'],
+    [store({ ...setRec, members: [{ ...mem('a', 1), t: 1.5 }] }), 't'],
+    [store({ ...setRec, members: [{ ...mem('a', 1), t: 2 ** 53 }] }), 't'],
+    [store({ ...setRec, members: [{ ...mem('a', 1), t: undefined }] }), 't'],
+    [store({ ...setRec, sig: PROOF.sig }), 'value'],
+    [store({ ...valueRec, sig: undefined }), 'sig'],
   ];
   for (const [msg, field] of bad) {
     expect(protocolErrorOf(() => parse(msg)), JSON.stringify(msg).slice(0, 160)).toEqual({ code: 'bad-field', field });
@@ -249,8 +261,8 @@ test('each bad field is refused naming the field', () => {
 });
 
 test('errors inside a list say which entry', () => {
-  const msg = { type: 'store', reason: 'leave', records: [valueRec, { ...setRec, members: [{ m: 'a', expires: 1 }, { m: 'b', expires: -1 }] }] };
-  expect(() => parse(msg)).toThrow('records[1]: members[1]: field "expires" must be a non-negative safe integer');
+  const msg = { type: 'store', reason: 'leave', records: [valueRec, { ...setRec, members: [mem('a', 1), { ...mem('b', 1), t: -1 }] }] };
+  expect(() => parse(msg)).toThrow('records[1]: members[1]: field "t" must be a non-negative safe integer');
 });
 
 test('storeMessages packs records under the limits and splits a set too big for one message', () => {
@@ -260,7 +272,7 @@ test('storeMessages packs records under the limits and splits a set too big for 
   expect(small.flatMap((m) => m.records)).toEqual(values);
 
   // 256 members of 512 three-byte characters: ~400 KB, more than one message.
-  const members = Array.from({ length: DHT_LIMITS.members }, (_, i) => ({ m: `${String(i).padStart(3, '0')}${'☾'.repeat(509)}`, expires: i }));
+  const members = Array.from({ length: DHT_LIMITS.members }, (_, i) => mem(`${String(i).padStart(3, '0')}${'☾'.repeat(509)}`, i));
   const big: DhtRecord = { ...setRec, members };
   const msgs = storeMessages([valueRec, big, valueRec], 'replicate');
   expect(msgs.length).toBeGreaterThan(1);

@@ -5,7 +5,8 @@ import { keyId, type DhtRecord } from '../../protocol/dht';
 
 const A = 'AAAAAAAAAAAAAAAAAAAAA';
 
-const rec = (key: string, v = 'v', ts = 1): DhtRecord => ({ key, id: keyId(key), kind: 'value', value: v, ts, writer: A });
+const PROOF = { pk: 'P'.repeat(87), cert: 'c'.repeat(86), sig: 's'.repeat(86) };
+const rec = (key: string, v = 'v', ts = 1): DhtRecord => ({ key, id: keyId(key), kind: 'value', value: v, ts, writer: A, ...PROOF });
 
 /** A MemoryKV that counts its write calls and can be made to fail. */
 class CountingKV extends MemoryKV {
@@ -90,7 +91,7 @@ test('a failed write keeps its changes pending; flush rejects, and a later flush
 test('reopening sees the records; bad stored records are dropped and counted', async () => {
   const kv = new CountingKV();
   const store = await DhtStore.open(kv);
-  const set: DhtRecord = { key: 's', id: keyId('s'), kind: 'set', ts: 3, writer: A, members: [{ m: 'x', expires: 99 }] };
+  const set: DhtRecord = { key: 's', id: keyId('s'), kind: 'set', ts: 3, writer: A, members: [{ m: 'x', s: A, t: 90, ttl: 9, expires: 99, ...PROOF }] };
   store.put(rec('a'));
   store.put(set);
   await store.flush();

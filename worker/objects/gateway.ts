@@ -106,7 +106,8 @@ export class Gateway extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [id]);
     server.serializeAttachment(att);
     this.send(server, { type: 'welcome', id, token, room, shard: att.shard, shards: att.shards });
-    this.ctx.waitUntil(this.join(server, att));
+    // `pk`: the public key the Lobby certifies for this peer's DHT signatures.
+    this.ctx.waitUntil(this.join(server, att, new URL(request.url).searchParams.get('pk') ?? undefined));
     await this.ensureAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -132,9 +133,10 @@ export class Gateway extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  private async join(ws: WebSocket, att: PeerAttachment): Promise<void> {
+  private async join(ws: WebSocket, att: PeerAttachment, pk?: string): Promise<void> {
     try {
-      const { peers, supers } = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn);
+      const { peers, supers, cert } = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn, pk);
+      if (cert) this.send(ws, { type: 'cert', ...cert });
       this.send(ws, { type: 'roster', peers });
       this.send(ws, { type: 'supers', supers });
     } catch (err) {

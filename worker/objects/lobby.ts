@@ -4,10 +4,16 @@
  * re-elected on every join, leave, prune and capacity report. Members and the super-peer list
  * live in SQLite so a restarted object keeps its room; members that no gateway holds any more
  * are pruned whenever a broadcast finds them missing.
+ *
+ * The Lobby is also the room's certificate authority for DHT signatures: it holds one ECDSA
+ * P-256 key pair (made once, kept in SQLite) and signs, for each joining peer that sent a public
+ * key, certText(room, peer id, pk) (protocol/dht-sign.ts). Peers trust the room key that their
+ * own edge socket delivers.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { BOOTSTRAP_SAMPLE, MAX_ROSTER } from '../../protocol/constants';
 import { SUPERPEER_LIMITS, type ServerMessage } from '../../protocol/signaling';
+import { ECDSA, ECDSA_SIGN, PUBLIC_KEY_RE, certText, toBase64url, utf8 } from '../../protocol/dht-sign';
 import { gatewayStub, type Env } from '../env';
 import { sample } from '../core/sample';
 import { electSupers } from '../core/superpeers';
@@ -25,6 +31,8 @@ type Member = {
 export interface JoinReply {
   peers: string[];
   supers: string[];
+  /** The room's certificate of the key the peer joined with (when it sent one). */
+  cert?: { cert: string; roomKey: string };
 }
 
 export class Lobby extends DurableObject<Env> {
@@ -34,6 +42,7 @@ export class Lobby extends DurableObject<Env> {
   private readonly joining = new Set<string>();
   /** `supers` broadcasts go out one after another, so that every peer sees the lists in order. */
   private announcing: Promise<unknown> = Promise.resolve();
+  private roomKey: Promise<{ privateKey: CryptoKey; publicKey: string }> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,10 +56,34 @@ export class Lobby extends DurableObject<Env> {
       if (!columns.has(col)) this.sql.exec(`ALTER TABLE members ADD COLUMN ${col} INTEGER NOT NULL DEFAULT 0`);
     }
     this.sql.exec('CREATE TABLE IF NOT EXISTS supers (pos INTEGER PRIMARY KEY, id TEXT NOT NULL)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS room_key (one INTEGER PRIMARY KEY CHECK (one = 1), jwk TEXT NOT NULL, pk TEXT NOT NULL)');
+  }
+
+  /** The room's signing key: the stored one, or a new one stored for good. */
+  private key(): Promise<{ privateKey: CryptoKey; publicKey: string }> {
+    this.roomKey ??= (async () => {
+      const row = this.sql.exec<{ jwk: string; pk: string }>('SELECT jwk, pk FROM room_key').toArray()[0];
+      if (row) return { privateKey: await crypto.subtle.importKey('jwk', JSON.parse(row.jwk) as JsonWebKey, ECDSA, false, ['sign']), publicKey: row.pk };
+      const pair = (await crypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const jwk = (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey;
+      const pk = toBase64url(new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer));
+      this.sql.exec('INSERT OR IGNORE INTO room_key (one, jwk, pk) VALUES (1, ?, ?)', JSON.stringify(jwk), pk);
+      this.roomKey = null;
+      return this.key();
+    })();
+    return this.roomKey;
+  }
+
+  /** The room's certificate that `id` holds `pk` (null for a malformed key). */
+  private async certify(room: string, id: string, pk: string): Promise<{ cert: string; roomKey: string } | null> {
+    if (!PUBLIC_KEY_RE.test(pk)) return null;
+    const key = await this.key();
+    const sig = await crypto.subtle.sign(ECDSA_SIGN, key.privateKey, utf8(certText(room, id, pk)));
+    return { cert: toBase64url(new Uint8Array(sig as ArrayBuffer)), roomKey: key.publicKey };
   }
 
   /** A peer's socket opened: record it, tell the room, and return the others and the super-peers. */
-  async join(room: string, id: string, shard: number, conn: string): Promise<JoinReply> {
+  async join(room: string, id: string, shard: number, conn: string, pk?: string): Promise<JoinReply> {
     this.room = room;
     this.joining.add(conn);
     try {
@@ -64,7 +97,9 @@ export class Lobby extends DurableObject<Env> {
       const others = this.members().filter((m) => m.id !== id);
       await this.broadcast(others, { type: 'peer-join', id });
       await this.reelect();
+      const cert = pk ? await this.certify(room, id, pk) : null;
       return {
+        ...(cert ? { cert } : {}),
         peers: this.members()
           .filter((m) => m.id !== id)
           .slice(0, MAX_ROSTER)
