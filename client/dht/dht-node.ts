@@ -40,6 +40,8 @@ const LINK_MS = 4_000;
 /** Records one link may `store` here: a burst of STORE_RATE * STORE_BURST_S, then STORE_RATE a second. */
 const STORE_RATE = 128;
 const STORE_BURST_S = 8;
+/** Sweeps (one a second) between two offers of everything to the replicas and the predecessor. */
+const REPAIR_EVERY = 15;
 /**
  * A store from a node that is not (yet) in this node's range waits this long for the ring view to
  * catch up (a joiner or a crash shifts the lists a round or two before both ends agree); at most
@@ -131,6 +133,8 @@ export class DhtNode {
   /** Stores waiting for the ring view to put their sender in range (see DEFER_MS). */
   private deferred: { from: string; reason: StoreReason; rec: DhtRecord; until: number }[] = [];
   private round = 0;
+  /** Sweeps since pushes and handovers were last offered again (see REPAIR_EVERY). */
+  private sinceRepair = 0;
   private wrongOwner = 0;
   private joinFailures = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -521,6 +525,15 @@ export class DhtNode {
       const kept = prune(rec, now);
       if (!kept) store.delete(rec.id);
       else if (versionOf(kept) !== versionOf(rec)) store.put(kept);
+    }
+    // Anti-entropy: a receiver may have refused a push or a handover (its ring view lagged
+    // behind, its budget was spent) without the sender knowing. Every REPAIR_EVERY sweeps all is
+    // offered again: what the receiver holds already changes nothing there.
+    if (++this.sinceRepair >= REPAIR_EVERY) {
+      this.sinceRepair = 0;
+      this.pushed.clear();
+      const pred = this.chord.predecessor;
+      if (pred) this.handOver(this.peer(pred), pred);
     }
     const view = this.view();
     forgetTargets(this.pushed, view);
