@@ -33,9 +33,12 @@ test('a full storage quota is shown as a clear error, and nothing verified is lo
   test.skip(browserName !== 'chromium', 'the storage quota is set through the Chrome DevTools Protocol');
   const seeder = await peer(await browser.newContext());
   const context = await browser.newContext();
-  const leecher = await peer(context);
-  const cdp = await context.newCDPSession(leecher);
+  // The override is set before the tab opens its storage: Chromium applies a quota override only
+  // to storage opened after it (the tab opens its key store at start). The session stays attached
+  // to a blank tab of the same context for the whole test.
+  const cdp = await context.newCDPSession(await context.newPage());
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 1 * MiB });
+  const leecher = await peer(context);
   const { magnet, sha256 } = await shareRandom(seeder, 6 * MiB, 'too-big.bin');
   const error = leecher.evaluate(() => new Promise<string>((resolve) => window.p2p.on('error', (e) => resolve(e.message))));
   expect(await downloadSha(leecher, magnet)).toBe(sha256);
