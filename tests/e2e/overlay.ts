@@ -1,7 +1,7 @@
 /** Helpers for the overlay scenarios: open eight peers, read and shape the overlay's graph. */
 import type { Browser, Page } from '@playwright/test';
 import { nodeId } from '../../protocol/dht';
-import { sortIds } from '../../client/core/chord';
+import { DEFAULT_SUCCESSORS, sortIds } from '../../client/core/chord';
 import { expect, idOf } from './fixtures';
 
 /**
@@ -64,7 +64,7 @@ export function pageOf(pages: Page[], ids: string[], id: string): Page {
   return pages[ids.indexOf(id)] as Page;
 }
 
-/** Wait until every live page's successor and predecessor are the true ones. */
+/** Wait until every live page's successor and predecessor, and its lists of r of each, are the true ones. */
 export async function ringSettled(pages: Page[], timeout = 60_000): Promise<void> {
   const ids = await Promise.all(pages.map(idOf));
   const ring = sortIds(ids.map(nodeId));
@@ -79,6 +79,12 @@ export async function ringSettled(pages: Page[], timeout = 60_000): Promise<void
           const pred = ring[(i - 1 + ring.length) % ring.length];
           if (v.successors[0]?.id !== succ) return `${v.self.peer}: successor ${v.successors[0]?.peer} is wrong`;
           if (v.predecessor?.id !== pred) return `${v.self.peer}: predecessor ${v.predecessor?.peer ?? 'none'} is wrong`;
+          // The successor and predecessor lists too: which replicas a node accepts, and from whom,
+          // is decided by them (they converge a round or two after the nearest neighbours).
+          const k = Math.min(DEFAULT_SUCCESSORS, ring.length - 1);
+          const around = (d: number) => Array.from({ length: k }, (_, j) => ring[(((i + d * (j + 1)) % ring.length) + ring.length) % ring.length]).join();
+          if (v.successors.slice(0, k).map((n) => n.id).join() !== around(1)) return `${v.self.peer}: successor list is not settled`;
+          if (v.predecessors.slice(0, k).map((n) => n.id).join() !== around(-1)) return `${v.self.peer}: predecessor list is not settled`;
         }
         return 'settled';
       },
