@@ -33,8 +33,23 @@ export interface TorrentHandle {
   pieceMap(): { state: Uint8Array; availability: Uint16Array };
   /** Resolves when every piece is verified and stored. */
   readonly done: Promise<void>;
-  /** The whole file, once done. */
+  /**
+   * The whole file in one buffer, once done: small files only — rejects above 256 MiB
+   * (BYTES_LIMIT), where blob(), stream() or saveUrl() do without holding the file in memory.
+   */
   bytes(): Promise<Uint8Array>;
+  /** The whole file as a Blob of one part per piece (read one piece at a time), once done. */
+  blob(): Promise<Blob>;
+  /** The whole file as a stream pulling one piece at a time from storage, once done (throws before). */
+  stream(): ReadableStream<Uint8Array>;
+  /**
+   * A same-origin URL (`/files/<infoHash>/<name>`) the service worker (sw.js) answers with the
+   * stored file, streamed with `Content-Disposition: attachment`: a link to it saves the file
+   * without assembling it in memory. Answered 404 for a torrent the browser does not hold and
+   * 409 while pieces are missing. Needs the service worker to control the page
+   * (`navigator.serviceWorker.controller`; not on insecure origins such as http://192.168.x.y).
+   */
+  saveUrl(): string;
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
   on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
   remove(): void;
@@ -137,12 +152,18 @@ export interface P2P {
   stats(): P2PStats;
   setLinkOptions(opts: { maxLinks?: number; idleMs?: number }): void;
   /**
-   * Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. The name is
-   * cleaned first to the rule every peer's parsers apply (protocol/file-name.ts): control
-   * characters removed, shortened to 255 characters with its extension kept, "/" and "\\"
-   * replaced. `name` is the name it is shared under; `renamed` says what was changed, if anything.
+   * Share a file (or bytes) as a torrent; it is stored in IndexedDB and seeded. A File or Blob is
+   * streamed: read 4 MiB at a time with `blob.slice()`, each 256 KiB piece hashed and stored as
+   * it is read, so any size the storage quota allows can be shared (memory use does not grow
+   * with it). `opts.onProgress` hears the bytes hashed and stored; `opts.signal` cancels (the
+   * promise rejects with an AbortError, and every piece written is deleted). Refused up front,
+   * with a readable reason and nothing written, when navigator.storage.estimate() says the file
+   * does not fit. The name is cleaned first to the rule every peer's parsers apply
+   * (protocol/file-name.ts): control characters removed, shortened to 255 characters with its
+   * extension kept, "/" and "\\" replaced. `name` is the name it is shared under; `renamed`
+   * says what was changed, if anything.
    */
-  share(file: Blob | Uint8Array, name?: string): Promise<SharedFile>;
+  share(file: Blob | Uint8Array, name?: string, opts?: ShareOptions): Promise<SharedFile>;
   /**
    * Download a magnet link (or hex info hash) through its swarm. `peers`: holders found by a
    * search, reached through the signaling relay besides the tracker's peers. `upload: false`
@@ -185,6 +206,14 @@ export interface P2P {
 }
 
 export type P2PEmitter = Emitter<P2PEvents>;
+
+/** Options of `p2p.share`. */
+export interface ShareOptions {
+  /** Abort to cancel the share: nothing of the file is kept. */
+  signal?: AbortSignal;
+  /** Called as pieces are hashed and stored: `bytes` of `total` done. */
+  onProgress?: (p: { bytes: number; total: number }) => void;
+}
 
 /** A file shared by `p2p.share`. */
 export interface SharedFile {

@@ -3,7 +3,7 @@ import { DEFAULT_ROOM, ROOM_RE } from '../protocol/constants';
 import { createPeer } from './peer';
 import type { Identity, IdentityStore } from './net/signaling-socket';
 import { renderPage } from './ui/page';
-import { IdbKV } from './store/idb';
+import { CONTENT_DB, IdbKV } from './store/idb';
 
 const IDENTITY_KEY = 'p2p.identity';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     iceServers: await loadIceServers(),
     trackerUrl,
     // Content (torrents and pieces) is shared by all tabs of the browser.
-    kv: new IdbKV('edge-p2p', 'content'),
+    kv: new IdbKV(CONTENT_DB.db, CONTENT_DB.store),
     // ?bw=<bytes/s>: the upload bandwidth this tab declares for super-peer election.
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
     // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.
@@ -71,4 +71,14 @@ async function main(): Promise<void> {
   if (root) renderPage(root, p2p, room !== requested ? `"${requested}" is not a valid room name; joined "${room}".` : null);
 }
 
+/**
+ * The service worker that streams stored files to disk (/files/<infoHash>/<name>, client/sw.ts).
+ * Browsers give none to insecure origins: there, Save falls back to a Blob.
+ */
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err: unknown) => console.warn('the service worker could not be registered; Save uses a Blob instead', err));
+}
+
+registerServiceWorker();
 void main();

@@ -5,6 +5,7 @@ import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
+import { filePath } from './files/file-url';
 import { IndexClient } from './napster/index-client';
 import { cleanFileName, indexableName } from '../protocol/file-name';
 import { Emitter } from './core/emitter';
@@ -69,6 +70,9 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
     pieceMap: () => t.pieceMap(),
     done,
     bytes: () => t.bytes(),
+    blob: () => t.blob(),
+    stream: () => t.stream(),
+    saveUrl: () => new URL(filePath(t.infoHash, t.name), location.origin).href,
     on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
     remove: () => client.remove(t.infoHash),
   };
@@ -309,12 +313,11 @@ export function createPeer(opts: PeerOptions): P2P {
       if (maxLinks !== undefined) links.maxLinks = maxLinks;
       if (idleMs !== undefined) links.idleMs = idleMs;
     },
-    share: async (file, name) => {
-      const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+    share: async (file, name, shareOpts) => {
       const given = name ?? (file instanceof File ? file.name : 'file.bin');
       // Checked once, here, with the rule every receiver's parsers apply.
       const cleaned = uncheckedNames ? { name: given, changes: [] } : cleanFileName(given);
-      const shared = await bt.share(bytes, cleaned.name);
+      const shared = await bt.share(file, cleaned.name, shareOpts);
       return { ...shared, name: cleaned.name, ...(cleaned.changes.length ? { renamed: cleaned.changes.join(', ') } : {}) };
     },
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),

@@ -101,16 +101,29 @@ export async function createTorrent(data: Uint8Array, name: string, opts: Create
   checkPieceLength(pieceLength);
   const count = pieceCount(data.length, pieceLength);
   if (count > MAX_PIECES) throw new ProtocolError('oversize', `more than ${MAX_PIECES} pieces`, 'pieces');
-
-  const pieces: Uint8Array[] = [];
   const joined = new Uint8Array(count * SHA1_LENGTH);
   for (let i = 0; i < count; i++) {
-    const hash = await sha1(data.subarray(i * pieceLength, Math.min(data.length, (i + 1) * pieceLength)));
-    joined.set(hash, i * SHA1_LENGTH);
-    pieces.push(joined.subarray(i * SHA1_LENGTH, (i + 1) * SHA1_LENGTH));
+    joined.set(await sha1(data.subarray(i * pieceLength, Math.min(data.length, (i + 1) * pieceLength))), i * SHA1_LENGTH);
   }
+  return torrentFromHashes(data.length, name, joined, { ...opts, pieceLength });
+}
 
-  const infoDict = { length: data.length, name, 'piece length': pieceLength, pieces: joined };
+/**
+ * Builds a single-file torrent from its pieces' SHA-1 hashes (`joined`: 20 bytes per piece, in
+ * order), for a file hashed piece by piece elsewhere (a streamed share): the same result as
+ * `createTorrent` of the whole file.
+ */
+export async function torrentFromHashes(length: number, name: string, joined: Uint8Array, opts: CreateTorrentOptions = {}): Promise<CreatedTorrent> {
+  checkPathElement(name, 'name');
+  const pieceLength = opts.pieceLength ?? PIECE_LENGTH;
+  checkPieceLength(pieceLength);
+  const count = pieceCount(length, pieceLength);
+  if (count > MAX_PIECES) throw new ProtocolError('oversize', `more than ${MAX_PIECES} pieces`, 'pieces');
+  if (joined.length !== count * SHA1_LENGTH) throw new ProtocolError('bad-field', `${joined.length / SHA1_LENGTH} piece hashes for ${count} pieces`, 'pieces');
+  const pieces: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) pieces.push(joined.subarray(i * SHA1_LENGTH, (i + 1) * SHA1_LENGTH));
+
+  const infoDict = { length, name, 'piece length': pieceLength, pieces: joined };
   const infoBytes = encode(infoDict);
   const infoHash = toHex(await sha1(infoBytes));
   const trackers = opts.announce ?? [];
@@ -121,7 +134,7 @@ export async function createTorrent(data: Uint8Array, name: string, opts: Create
     'creation date': opts.creationDate,
     info: infoDict,
   });
-  return { info: { name, length: data.length, pieceLength, pieces }, infoBytes, infoHash, torrentFile };
+  return { info: { name, length, pieceLength, pieces }, infoBytes, infoHash, torrentFile };
 }
 
 /** Normalises an info hash given as 40 hex digits to lowercase; 'bad-field' otherwise. */

@@ -21,4 +21,16 @@ await build({
   define: { global: 'globalThis' },
   logLevel: 'warning',
 });
+// The service worker, at the site root so that its scope is / (it answers /files/*).
+await build({
+  entryPoints: [join(root, 'client/sw.ts')],
+  outfile: join(out, 'sw.js'),
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  sourcemap: true,
+  minify: process.env.NODE_ENV === 'production',
+  logLevel: 'warning',
+});
 for (const f of ['index.html', 'style.css']) await copyFile(join(root, 'client', f), join(out, f));

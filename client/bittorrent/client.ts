@@ -3,7 +3,6 @@
  * torrents of this tab, the tracker socket, the piece store shared by the browser's tabs, and
  * the rate limits. On start it resumes every torrent the browser holds (seeding what is complete).
  */
-import { createTorrent } from '../../protocol/metainfo';
 import { formatMagnet, parseMagnet } from '../../protocol/magnet';
 import { Bitfield } from '../../protocol/bitfield';
 import { fromHex, toHex } from '../../protocol/sha1';
@@ -12,6 +11,7 @@ import { Emitter } from '../core/emitter';
 import { RateLimit } from '../core/rate';
 import type { KV } from '../store/kv';
 import { PieceStore } from './piece-store';
+import { hashAndStore, shareFailure, type ShareProgress } from './share-file';
 import { Torrent } from './torrent';
 import { makePeerId, TrackerClient } from './tracker-client';
 import { WireConnection } from './wire-connection';
@@ -26,6 +26,11 @@ export interface TorrentClientEvents extends Record<string, unknown> {
   /** A torrent became complete (shared, downloaded, or found complete in storage). */
   complete: { infoHash: string };
   error: { message: string };
+}
+
+export interface ShareOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ShareProgress) => void;
 }
 
 export class TorrentClient extends Emitter<TorrentClientEvents> {
@@ -67,21 +72,42 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     return [...this.torrents.values()].filter((t) => t.done);
   }
 
-  /** Share bytes as a torrent: pieces hashed and stored, then seeded. */
-  async share(bytes: Uint8Array, name: string): Promise<{ infoHash: string; magnet: string }> {
+  /**
+   * Share a file as a torrent: read piece by piece, each piece hashed and stored as it is read
+   * (streamShare), then seeded. Refused up front when storage cannot hold it; cancelled through
+   * `opts.signal`, nothing of it is kept.
+   */
+  async share(source: Blob | Uint8Array, name: string, opts: ShareOptions = {}): Promise<{ infoHash: string; magnet: string }> {
     await this.ready;
-    const created = await createTorrent(bytes, name, { announce: [this.trackerUrl] });
-    const magnet = formatMagnet({ infoHash: created.infoHash, name, trackers: [this.trackerUrl] });
-    if (this.torrents.get(created.infoHash)?.done) return { infoHash: created.infoHash, magnet };
-    const { info } = created;
-    await Promise.all(
-      info.pieces.map((_, i) => this.store.putPiece(created.infoHash, i, bytes.slice(i * info.pieceLength, (i + 1) * info.pieceLength))),
-    );
-    const have = new Bitfield(info.pieces.length);
-    for (let i = 0; i < info.pieces.length; i++) have.set(i);
-    const t = this.torrents.get(created.infoHash) ?? this.create(created.infoHash, name);
-    await t.setInfo(info, created.infoBytes, have);
-    return { infoHash: created.infoHash, magnet };
+    const blob = source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]);
+    const pieceKey = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const created = await hashAndStore(this.store, blob, name, pieceKey, { announce: [this.trackerUrl], ...opts });
+    const { info, infoHash, infoBytes } = created;
+    const magnet = formatMagnet({ infoHash, name, trackers: [this.trackerUrl] });
+    const n = info.pieces.length;
+    const held = await this.store.torrent(infoHash);
+    if (this.torrents.get(infoHash)?.done || (held && (await this.store.have(infoHash, n)).isComplete())) {
+      // The browser holds this file already: keep those pieces, drop the copy just written.
+      await this.store.removePieces(pieceKey);
+      if (!this.torrents.has(infoHash)) await this.create(infoHash, name).setInfo(info, infoBytes);
+      return { infoHash, magnet };
+    }
+    // A download of the same file in progress: the complete copy replaces it.
+    if (this.torrents.has(infoHash)) this.remove(infoHash);
+    try {
+      if (held) await this.store.removeTorrent(infoHash);
+      await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, n);
+      const have = new Bitfield(n);
+      for (let i = 0; i < n; i++) have.set(i);
+      await this.create(infoHash, name).setInfo(info, infoBytes, have);
+    } catch (err) {
+      // The last writes (the torrent's records) can be the ones the quota refuses: delete it all.
+      this.remove(infoHash);
+      await this.store.removeTorrent(infoHash).catch(() => {});
+      await this.store.removePieces(pieceKey).catch(() => {});
+      throw shareFailure(err, name);
+    }
+    return { infoHash, magnet };
   }
 
   /** Join the swarm of a magnet link (or hex info hash); metadata comes from peers when needed. */

@@ -1,15 +1,22 @@
 /**
  * Torrents and their verified pieces in a KV store (IndexedDB), keyed by info hash and shared by
- * all tabs of the browser: a verified piece is the same bytes whichever tab wrote it.
+ * all tabs of the browser (and the service worker that streams saved files): a verified piece
+ * is the same bytes whichever tab wrote it.
  *
- *   torrent:<infoHash>          { infoHash, name, length, infoBytes, addedAt }
- *   piece:<infoHash>:<index>    Uint8Array (a whole verified piece)
+ *   torrent:<infoHash>          TorrentRecord (name, length, the info dictionary, pieceKey)
+ *   have:<infoHash>             HaveRecord: which pieces are stored (a bitfield, its own record)
+ *   piece:<pieceKey>:<index>    Uint8Array (a whole verified piece)
  *
- * Writes are batched: pieces queued within a few milliseconds go in one transaction; each
- * queued piece's promise settles when its transaction does.
+ * `pieceKey` is the info hash for downloads; a file being shared is stored under a key of its
+ * own while it is hashed (its info hash is known only at the end), and the record names it.
+ * Writes are batched: pieces queued within a few milliseconds go in one transaction, which also
+ * sets their bits in the torrent's have record (read and rewritten in that transaction, so tabs
+ * storing pieces of one torrent at once lose none of each other's). Memory held: the queued
+ * batch and a small cache of recently used pieces, whatever the torrents' sizes.
  */
 import { Bitfield } from '../../protocol/bitfield';
-import type { KV } from '../store/kv';
+import type { KV, KVUpdate } from '../store/kv';
+import { haveBitfield, markHave, type HaveRecord } from './have-record';
 
 export interface TorrentRecord {
   infoHash: string;
@@ -17,55 +24,142 @@ export interface TorrentRecord {
   length: number;
   infoBytes: Uint8Array;
   addedAt: number;
+  /** Its pieces are `piece:<pieceKey>:<index>`; absent: the info hash. */
+  pieceKey?: string;
 }
+
+export type { HaveRecord };
 
 interface Pending {
   key: string;
   bytes: Uint8Array;
+  /** A torrent's piece: its bit is set in `have:<infoHash>` in the same transaction. */
+  have?: { infoHash: string; pieces: number; index: number };
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 const BATCH_MS = 15;
 const BATCH_MAX = 16;
+/** Pieces kept in memory for serving blocks without a read per block (12 MiB of 256 KiB pieces). */
 const CACHE_PIECES = 48;
+
+export const torrentKey = (infoHash: string) => `torrent:${infoHash}`;
+export const haveKey = (infoHash: string) => `have:${infoHash}`;
+export const pieceKeyPrefix = (pieceKey: string) => `piece:${pieceKey}:`;
 
 export class PieceStore {
   private pending: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Recently used pieces, for serving blocks without a read per block. */
   private readonly cache = new Map<string, Uint8Array>();
+  /** Info hash -> piece key, for the torrents whose record this tab has read or written. */
+  private readonly pieceKeys = new Map<string, string>();
+  /** Info hash -> piece count, learnt when the torrent's have-state is read. */
+  private readonly counts = new Map<string, number>();
 
-  constructor(private readonly kv: KV) {}
+  constructor(readonly kv: KV) {}
 
+  /** Write (or refresh) a torrent's record; a stored record keeps its piece key and date. */
   async saveTorrent(rec: TorrentRecord): Promise<void> {
-    await this.kv.setMany([[`torrent:${rec.infoHash}`, rec]]);
+    let pieceKey = rec.pieceKey ?? rec.infoHash;
+    await this.kv.setMany(
+      [],
+      [
+        {
+          key: torrentKey(rec.infoHash),
+          fn: (old) => {
+            const prev = old as TorrentRecord | undefined;
+            pieceKey = prev?.pieceKey ?? pieceKey;
+            return { ...rec, addedAt: prev?.addedAt ?? rec.addedAt, ...(pieceKey !== rec.infoHash ? { pieceKey } : {}) };
+          },
+        },
+      ],
+    );
+    this.pieceKeys.set(rec.infoHash, pieceKey);
   }
 
   async torrents(): Promise<TorrentRecord[]> {
-    const ks = (await this.kv.keys()).filter((k) => k.startsWith('torrent:'));
-    const recs = await this.kv.getMany<TorrentRecord>(ks);
-    return recs.filter((r): r is TorrentRecord => !!r).sort((a, b) => a.addedAt - b.addedAt);
+    const recs = await this.kv.getMany<TorrentRecord>(await this.kv.keys('torrent:'));
+    const out = recs.filter((r): r is TorrentRecord => !!r).sort((a, b) => a.addedAt - b.addedAt);
+    for (const r of out) this.pieceKeys.set(r.infoHash, r.pieceKey ?? r.infoHash);
+    return out;
   }
 
   async torrent(infoHash: string): Promise<TorrentRecord | undefined> {
-    return this.kv.get<TorrentRecord>(`torrent:${infoHash}`);
+    const r = await this.kv.get<TorrentRecord>(torrentKey(infoHash));
+    if (r) this.pieceKeys.set(infoHash, r.pieceKey ?? infoHash);
+    return r;
   }
 
-  /** Which pieces of the torrent the browser holds (whichever tab stored them). */
+  /**
+   * Which pieces of the torrent the browser holds (whichever tab stored them): its have record.
+   * A torrent stored before have records existed gets one, from its piece keys, once.
+   */
   async have(infoHash: string, pieceCount: number): Promise<Bitfield> {
-    const bf = new Bitfield(pieceCount);
-    const prefix = `piece:${infoHash}:`;
-    for (const k of await this.kv.keys()) {
-      if (!k.startsWith(prefix)) continue;
+    this.counts.set(infoHash, pieceCount);
+    const rec = await this.kv.get<HaveRecord>(haveKey(infoHash));
+    if (rec) return haveBitfield(rec, pieceCount);
+    const prefix = pieceKeyPrefix(this.pieceKeyOf(infoHash));
+    const indices: number[] = [];
+    for (const k of await this.kv.keys(prefix)) {
       const i = Number(k.slice(prefix.length));
-      if (Number.isInteger(i) && i >= 0 && i < pieceCount) bf.set(i);
+      if (Number.isInteger(i) && i >= 0 && i < pieceCount) indices.push(i);
     }
+    if (indices.length > 0) await this.kv.setMany([], [{ key: haveKey(infoHash), fn: (old) => markHave(old as HaveRecord | undefined, pieceCount, indices) }]);
+    const bf = new Bitfield(pieceCount);
+    for (const i of indices) bf.set(i);
     return bf;
   }
 
   async piece(infoHash: string, index: number): Promise<Uint8Array | undefined> {
-    const key = `piece:${infoHash}:${index}`;
+    return this.read(`${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`);
+  }
+
+  /**
+   * Persist a verified piece of a torrent and mark it in the torrent's have record; resolves
+   * once both are in the store (rejects e.g. with QuotaExceededError, writing neither).
+   */
+  putPiece(infoHash: string, index: number, bytes: Uint8Array): Promise<void> {
+    const pieces = this.counts.get(infoHash);
+    if (pieces === undefined) return Promise.reject(new Error(`the pieces of ${infoHash} are not known yet`));
+    return this.queue(`${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`, bytes, { infoHash, pieces, index });
+  }
+
+  /** Persist a piece under a piece key of its own (a file being shared, before its info hash is known). */
+  putLoosePiece(pieceKey: string, index: number, bytes: Uint8Array): Promise<void> {
+    return this.queue(`${pieceKeyPrefix(pieceKey)}${index}`, bytes);
+  }
+
+  /** Make stored loose pieces a complete torrent: its record and a full have record, in one transaction. */
+  async adoptPieces(rec: TorrentRecord & { pieceKey: string }, pieceCount: number): Promise<void> {
+    const all = Array.from({ length: pieceCount }, (_, i) => i);
+    await this.kv.setMany([[torrentKey(rec.infoHash), rec], [haveKey(rec.infoHash), markHave(undefined, pieceCount, all)]]);
+    this.pieceKeys.set(rec.infoHash, rec.pieceKey);
+    this.counts.set(rec.infoHash, pieceCount);
+  }
+
+  /** Delete every piece stored under a piece key (a cancelled or failed share). */
+  async removePieces(pieceKey: string): Promise<void> {
+    const prefix = pieceKeyPrefix(pieceKey);
+    for (const k of [...this.cache.keys()]) if (k.startsWith(prefix)) this.cache.delete(k);
+    await this.kv.delPrefix(prefix);
+  }
+
+  /** Delete a torrent: its record and have record first (it is gone at once), then its pieces. */
+  async removeTorrent(infoHash: string): Promise<void> {
+    const pieceKey = this.pieceKeyOf(infoHash);
+    const rec = await this.kv.get<TorrentRecord>(torrentKey(infoHash));
+    await this.kv.delMany([torrentKey(infoHash), haveKey(infoHash)]);
+    this.pieceKeys.delete(infoHash);
+    this.counts.delete(infoHash);
+    await this.removePieces(rec?.pieceKey ?? pieceKey);
+  }
+
+  private pieceKeyOf(infoHash: string): string {
+    return this.pieceKeys.get(infoHash) ?? infoHash;
+  }
+
+  private async read(key: string): Promise<Uint8Array | undefined> {
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
@@ -77,21 +171,13 @@ export class PieceStore {
     return bytes;
   }
 
-  /** Persist a verified piece; resolves once it is in the store (rejects e.g. with QuotaExceededError). */
-  putPiece(infoHash: string, index: number, bytes: Uint8Array): Promise<void> {
-    const key = `piece:${infoHash}:${index}`;
+  private queue(key: string, bytes: Uint8Array, have?: Pending['have']): Promise<void> {
     this.remember(key, bytes);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ key, bytes, resolve, reject });
+      this.pending.push({ key, bytes, ...(have ? { have } : {}), resolve, reject });
       if (this.pending.length >= BATCH_MAX) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
     });
-  }
-
-  async removeTorrent(infoHash: string, pieceCount: number): Promise<void> {
-    const ks = [`torrent:${infoHash}`, ...Array.from({ length: pieceCount }, (_, i) => `piece:${infoHash}:${i}`)];
-    for (const k of ks) this.cache.delete(k);
-    await this.kv.delMany(ks);
   }
 
   private flush(): void {
@@ -99,9 +185,23 @@ export class PieceStore {
     this.timer = null;
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
-    this.kv.setMany(batch.map((p) => [p.key, p.bytes])).then(
+    const marks = new Map<string, { pieces: number; indices: number[] }>();
+    for (const p of batch) {
+      if (!p.have) continue;
+      const m = marks.get(p.have.infoHash) ?? { pieces: p.have.pieces, indices: [] };
+      m.indices.push(p.have.index);
+      marks.set(p.have.infoHash, m);
+    }
+    const updates: KVUpdate[] = [...marks].map(([infoHash, m]) => ({
+      key: haveKey(infoHash),
+      fn: (old) => markHave(old as HaveRecord | undefined, m.pieces, m.indices),
+    }));
+    this.kv.setMany(batch.map((p) => [p.key, p.bytes]), updates).then(
       () => batch.forEach((p) => p.resolve()),
-      (err) => batch.forEach((p) => p.reject(err)),
+      (err) => {
+        for (const p of batch) this.cache.delete(p.key);
+        batch.forEach((p) => p.reject(err));
+      },
     );
   }
 

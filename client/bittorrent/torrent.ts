@@ -27,6 +27,7 @@ import { Availability } from '../core/picker';
 import type { RateLimit } from '../core/rate';
 import { pipelineDepth, RequestBook, type BlockRequest } from '../core/requests';
 import type { PieceStore } from './piece-store';
+import { pieceStream } from '../files/piece-stream';
 import type { WireConnection } from './wire-connection';
 
 /** Our extended message id for ut_metadata. */
@@ -36,6 +37,8 @@ const UNCHOKE_SLOTS = 4;
 const REQUEST_TIMEOUT_MS = 20_000;
 const BAN_AFTER_BAD_PIECES = 3;
 const CLIENT_NAME = 'edge-p2p 0.1';
+/** Largest file bytes() assembles in memory (256 MiB). */
+export const BYTES_LIMIT = 256 * 1024 * 1024;
 
 export interface PeerView {
   id: string;
@@ -269,16 +272,53 @@ export class Torrent extends Emitter<TorrentEvents> {
     };
   }
 
-  /** The whole content, from memory and storage. */
+  /**
+   * The whole content in one buffer, from memory and storage: for small files only (above
+   * BYTES_LIMIT it rejects; use blob(), stream() or saveUrl(), which never hold the whole file).
+   */
   async bytes(): Promise<Uint8Array> {
-    if (!this.info || !this.done) throw new Error('the torrent is not complete');
-    const out = new Uint8Array(this.info.length);
-    for (let i = 0; i < this.info.pieces.length; i++) {
-      const piece = this.unsaved.get(i) ?? (await this.deps.store.piece(this.infoHash, i));
-      if (!piece) throw new Error(`piece ${i} is missing from storage`);
-      out.set(piece, i * this.info.pieceLength);
+    const info = this.completeInfo();
+    if (info.length > BYTES_LIMIT) {
+      throw new Error(
+        `"${this.name}" is ${(info.length / 2 ** 20).toFixed(0)} MiB: bytes() assembles a file in memory and refuses more than ${BYTES_LIMIT / 2 ** 20} MiB. Use blob(), stream() or saveUrl() instead.`,
+      );
     }
+    const out = new Uint8Array(info.length);
+    for (let i = 0; i < info.pieces.length; i++) out.set(await this.readPiece(i), i * info.pieceLength);
     return out;
+  }
+
+  /**
+   * The content streamed from storage one piece at a time, as the reader takes it (memory: one
+   * piece). Throws when the torrent is not complete; the stream errors if a piece has gone from
+   * storage meanwhile.
+   */
+  stream(): ReadableStream<Uint8Array> {
+    const info = this.completeInfo();
+    return pieceStream(info, { start: 0, end: info.length }, (i) => this.readPiece(i));
+  }
+
+  /**
+   * The content as a Blob made of one Blob per piece, read one at a time: the page's heap holds
+   * one piece at a time; the parts live in the browser's blob store, which moves large blobs to
+   * disk.
+   */
+  async blob(): Promise<Blob> {
+    const info = this.completeInfo();
+    const parts: Blob[] = [];
+    for (let i = 0; i < info.pieces.length; i++) parts.push(new Blob([(await this.readPiece(i)) as Uint8Array<ArrayBuffer>]));
+    return new Blob(parts, { type: 'application/octet-stream' });
+  }
+
+  private completeInfo(): TorrentInfo {
+    if (!this.info || !this.done) throw new Error(`"${this.name}" is not complete: ${this.have?.count() ?? 0} of ${this.info?.pieces.length ?? '?'} pieces are here`);
+    return this.info;
+  }
+
+  private async readPiece(i: number): Promise<Uint8Array> {
+    const piece = this.unsaved.get(i) ?? (await this.deps.store.piece(this.infoHash, i));
+    if (!piece) throw new Error(`piece ${i} of "${this.name}" is missing from storage`);
+    return piece;
   }
 
   destroy(): void {
@@ -646,7 +686,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (m.totalSize !== p.metadataSize || !m.data) return;
     if (this.metaPieces.length !== metadataPieceCount(m.totalSize)) this.metaPieces = new Array(metadataPieceCount(m.totalSize));
     this.metaPieces[m.piece] = m.data.slice();
-    if (this.metaPieces.every((x) => x)) void this.assembleMetadata(m.totalSize, p);
+    // Not every(): it skips the holes of the sparse array, and would assemble missing pieces.
+    let all = true;
+    for (let i = 0; i < this.metaPieces.length && all; i++) all = !!this.metaPieces[i];
+    if (all) void this.assembleMetadata(m.totalSize, p);
     else this.requestMetadata();
   }
 

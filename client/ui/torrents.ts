@@ -194,24 +194,31 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     return row;
   }
 
+  /**
+   * The Save link: the service worker's streamed file (`saveUrl()`: nothing is assembled in
+   * memory) when it controls the page; otherwise (an insecure origin, no service worker yet) a
+   * Blob of the pieces, made on the first click and dropped a minute later.
+   */
   function addSave(row: Row): void {
-    const a = el('a', { class: 'button save-link', download: displayName(row.handle.name()) || 'download.bin', title: 'Save the file to disk' }, 'Save');
+    const a = el('a', { class: 'button save-link', title: 'Save the file to disk' }, 'Save');
+    row.save = a;
+    setSaveTarget(row);
     let preparing = false;
     a.addEventListener('click', (e) => {
+      if (setSaveTarget(row)) return; // the service worker streams it from storage
       if (row.saveUrl) return; // the object URL is ready: let the browser download it
       e.preventDefault();
       if (preparing) return;
       preparing = true;
       a.textContent = 'Preparing…';
       row.handle
-        .bytes()
-        .then((bytes) => {
-          const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+        .blob()
+        .then((blob) => {
           row.saveUrl = URL.createObjectURL(blob);
           a.href = row.saveUrl;
           a.textContent = 'Save';
           a.click();
-          // Keep the bytes in memory only for a while; a later click prepares them again.
+          // Keep the Blob only for a while; a later click prepares it again.
           clearTimeout(row.revokeTimer);
           row.revokeTimer = setTimeout(() => revokeSave(row), 60_000);
         })
@@ -223,8 +230,26 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
           preparing = false;
         });
     });
-    row.save = a;
     row.actions.prepend(a);
+  }
+
+  /**
+   * Point the Save link at the service worker's URL when it controls the page (true), else at
+   * the Blob prepared by a click. A link to the service worker's URL has no `download`
+   * attribute: the browser sends such downloads around the service worker; its
+   * Content-Disposition names the file instead.
+   */
+  function setSaveTarget(row: Row): boolean {
+    const a = row.save;
+    if (!a) return false;
+    if (navigator.serviceWorker?.controller) {
+      a.href = row.handle.saveUrl();
+      a.removeAttribute('download');
+      return true;
+    }
+    a.download = displayName(row.handle.name()) || 'download.bin';
+    if (!row.saveUrl) a.removeAttribute('href');
+    return false;
   }
 
   function revokeSave(row: Row): void {
@@ -280,7 +305,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       row.done = true;
       addSave(row);
     }
-    if (row.save) row.save.download = displayName(h.name()) || 'download.bin';
+    setSaveTarget(row);
     return { down: p.downRate, up: p.upRate };
   }
 
@@ -370,7 +395,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     el('h2', {}, 'Share a file'),
     zone,
     fileInput,
-    el('p', { class: 'hint muted' }, 'The file is cut in 256 KiB pieces, hashed, stored in this browser and seeded from this tab.'),
+    el('p', { class: 'hint muted' }, 'The file is read and cut in 256 KiB pieces, each hashed and stored in this browser as it is read (any size the browser’s storage allows), then seeded from this tab.'),
     jobs,
   );
 
@@ -421,16 +446,18 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     bar: HTMLProgressElement;
     result: HTMLElement;
     error: HTMLElement;
+    cancel: HTMLButtonElement;
   }
 
   function makeJob(file: File): Job {
     const status = el('span', { class: 'job-status muted' }, 'queued');
     const bar = el('progress', { class: 'job-bar', max: '1' });
     const dismiss = el('button', { class: 'dismiss small', title: 'Dismiss' }, '×');
+    const cancel = el('button', { class: 'small cancel-share', title: 'Stop hashing and storing this file', hidden: '' }, 'Cancel');
     const root = el(
       'div',
       { class: 'share-job', 'data-state': 'queued' },
-      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), dismiss),
+      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), cancel, dismiss),
       status,
       bar,
     );
@@ -440,7 +467,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     dismiss.addEventListener('click', () => root.remove());
     jobs.prepend(root);
     while (jobs.childElementCount > 5) jobs.lastElementChild?.remove();
-    return { root, status, bar, result, error };
+    return { root, status, bar, result, error, cancel };
   }
 
   function setJob(job: Job, state: string, text: string, progress?: number | null): void {
@@ -457,11 +484,23 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   async function runJob(file: File, job: Job): Promise<void> {
     try {
       if (file.size === 0) throw new Error(`${isolatedName(file.name)} is empty: there is nothing to share.`);
-      setJob(job, 'reading', 'Reading the file…', 0);
-      const bytes = await readFile(file, (f) => setJob(job, 'reading', `Reading the file… ${Math.floor(f * 100)}%`, f));
-      const pieces = Math.ceil(bytes.length / 262_144);
-      setJob(job, 'hashing', `Hashing and storing ${plural(pieces, 'piece')}…`, null);
-      const { infoHash, magnet, name, renamed } = await p2p.share(bytes, file.name);
+      const abort = new AbortController();
+      job.cancel.hidden = false;
+      job.cancel.onclick = () => {
+        job.cancel.disabled = true;
+        job.cancel.textContent = 'Cancelling…';
+        abort.abort();
+      };
+      setJob(job, 'checking', 'Checking that storage can hold it…', null);
+      const { infoHash, magnet, name, renamed } = await p2p
+        .share(file, file.name, {
+          signal: abort.signal,
+          onProgress: ({ bytes, total }) => {
+            const f = total > 0 ? bytes / total : 1;
+            setJob(job, 'hashing', `hashing ${Math.floor(f * 100)} % · ${formatBytes(bytes)} of ${formatBytes(total)} stored`, f);
+          },
+        })
+        .finally(() => (job.cancel.hidden = true));
       setJob(job, 'done', `Seeding · info hash ${infoHash.slice(0, 12)}…`);
       if (renamed) {
         // Said in the page: the network knows the file by this name, not by the one dropped.
@@ -479,6 +518,11 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       hooks.log(`sharing ${isolatedName(name)} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}${renamed ? ` (renamed: ${renamed})` : ''}`);
       focusTorrent(infoHash);
     } catch (err) {
+      if ((err as Error).name === 'AbortError') {
+        setJob(job, 'cancelled', 'Cancelled: nothing of the file was kept.');
+        hooks.log(`cancelled the share of ${isolatedName(file.name)}`);
+        return;
+      }
       setJob(job, 'error', 'Not shared');
       job.error.textContent = safeText(describeError(err));
       job.error.hidden = false;
@@ -626,16 +670,4 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   refresh(true);
   void p2p.ready.then(() => refresh(true));
   return { share, download, list, details: details.element, limits };
-}
-
-function readFile(file: File, onProgress: (fraction: number) => void): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
-    reader.readAsArrayBuffer(file);
-  });
 }

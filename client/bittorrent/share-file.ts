@@ -1,0 +1,96 @@
+/**
+ * A streamed share: a File or Blob read in chunks with `blob.slice()` (never whole), each piece
+ * hashed and stored as it is read, under a piece key of its own (the info hash is known only
+ * once every piece is hashed). Memory held: a few chunks, whatever the file's size. Refused up
+ * front when the storage quota cannot hold the file; cancelled (signal) or failed part way,
+ * every piece written is deleted again: nothing half-written is left.
+ */
+import { PIECE_LENGTH } from '../../protocol/constants';
+import { pieceCount, torrentFromHashes, type CreatedTorrent } from '../../protocol/metainfo';
+import { sha1, SHA1_LENGTH } from '../../protocol/sha1';
+import { storageProblem, type StorageEstimateLike } from '../core/quota';
+import type { PieceStore } from './piece-store';
+
+/** Pieces read per slice of the file (4 MiB of 256 KiB pieces). */
+const CHUNK_PIECES = 16;
+/** Chunks whose pieces may be still on their way to storage while the next is read. */
+const CHUNKS_IN_FLIGHT = 2;
+
+export interface ShareProgress {
+  /** Bytes hashed and stored so far. */
+  bytes: number;
+  total: number;
+}
+
+export interface StreamShareOptions {
+  announce: string[];
+  signal?: AbortSignal;
+  onProgress?: (p: ShareProgress) => void;
+  /** The storage estimate to check against (default navigator.storage.estimate(), when there is one). */
+  estimate?: () => Promise<StorageEstimateLike | null>;
+}
+
+/** The error a cancelled share rejects with. */
+export class ShareCancelled extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('Cancelled: nothing of the file was kept.');
+  }
+}
+
+async function browserEstimate(): Promise<StorageEstimateLike | null> {
+  const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<StorageEstimateLike> } } }).navigator?.storage;
+  return storage?.estimate ? storage.estimate() : null;
+}
+
+/** Hash and store `blob` as piece key `pieceKey`; resolves with the torrent built from the hashes. */
+export async function hashAndStore(store: PieceStore, blob: Blob, name: string, pieceKey: string, opts: StreamShareOptions): Promise<CreatedTorrent> {
+  const problem = storageProblem(blob.size, await (opts.estimate ?? browserEstimate)(), `“${name}”`);
+  if (problem) throw new Error(problem);
+  const pieceLength = PIECE_LENGTH;
+  const count = pieceCount(blob.size, pieceLength);
+  const hashes = new Uint8Array(count * SHA1_LENGTH);
+  const inFlight: Promise<void>[] = [];
+  let stored = 0;
+  try {
+    for (let first = 0; first < count; first += CHUNK_PIECES) {
+      if (opts.signal?.aborted) throw new ShareCancelled();
+      const start = first * pieceLength;
+      const chunk = new Uint8Array(await blob.slice(start, Math.min(blob.size, start + CHUNK_PIECES * pieceLength)).arrayBuffer());
+      const pieces: { index: number; bytes: Uint8Array }[] = [];
+      for (let i = first, o = 0; i < Math.min(count, first + CHUNK_PIECES); i++, o += pieceLength) {
+        pieces.push({ index: i, bytes: chunk.slice(o, Math.min(chunk.length, o + pieceLength)) });
+      }
+      const digests = await Promise.all(pieces.map((p) => sha1(p.bytes)));
+      digests.forEach((d, k) => hashes.set(d, (pieces[k] as { index: number }).index * SHA1_LENGTH));
+      const bytes = chunk.length;
+      const written = Promise.all(pieces.map((p) => store.putLoosePiece(pieceKey, p.index, p.bytes))).then(() => {
+        stored += bytes;
+        opts.onProgress?.({ bytes: stored, total: blob.size });
+      });
+      written.catch(() => {}); // awaited below, in order; a failure meanwhile is not unhandled
+      inFlight.push(written);
+      while (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    if (opts.signal?.aborted) throw new ShareCancelled();
+    return await torrentFromHashes(blob.size, name, hashes, { announce: opts.announce });
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    await store.removePieces(pieceKey);
+    throw shareFailure(err, name);
+  }
+}
+
+/** The error a failed share rejects with, in plain words (what was written is deleted by then). */
+export function shareFailure(err: unknown, name: string): Error {
+  if (err instanceof ShareCancelled) return err;
+  const e = err as Error;
+  if (e.name === 'QuotaExceededError') {
+    return new Error(`Storage is full: “${name}” could not be stored, and what was written of it was deleted. Free some disk space, or share a smaller file.`);
+  }
+  if (e.name === 'NotReadableError' || e.name === 'NotFoundError') {
+    return new Error(`“${name}” could not be read (was it moved or changed meanwhile?): nothing of it was kept.`);
+  }
+  return e instanceof Error ? e : new Error(String(err));
+}

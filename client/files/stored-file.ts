@@ -1,0 +1,38 @@
+/**
+ * A torrent's file as this browser stores it, read straight from the KV the piece store writes
+ * (client/bittorrent/piece-store.ts): its record, its have record, and its pieces one by one.
+ * The service worker uses it (it has no torrent engine); nothing is cached, nothing is held.
+ */
+import { parseInfo } from '../../protocol/metainfo';
+import { haveBitfield, type HaveRecord } from '../bittorrent/have-record';
+import { haveKey, pieceKeyPrefix, torrentKey, type TorrentRecord } from '../bittorrent/piece-store';
+import type { KV } from '../store/kv';
+import type { FileLayout } from './piece-stream';
+import type { Bitfield } from '../../protocol/bitfield';
+
+export interface StoredFile extends FileLayout {
+  infoHash: string;
+  name: string;
+  pieces: number;
+  have: Bitfield;
+  read(index: number): Promise<Uint8Array | undefined>;
+}
+
+/** The stored file of `infoHash`, or null when this browser holds no such torrent. */
+export async function openStoredFile(kv: KV, infoHash: string): Promise<StoredFile | null> {
+  const [rec, haveRec] = await kv.getMany<unknown>([torrentKey(infoHash), haveKey(infoHash)]);
+  if (!rec) return null;
+  const record = rec as TorrentRecord;
+  const { info } = await parseInfo(record.infoBytes, infoHash);
+  const prefix = pieceKeyPrefix(record.pieceKey ?? infoHash);
+  const pieces = info.pieces.length;
+  return {
+    infoHash,
+    name: info.name,
+    length: info.length,
+    pieceLength: info.pieceLength,
+    pieces,
+    have: haveBitfield(haveRec as HaveRecord | undefined, pieces),
+    read: (index) => kv.get<Uint8Array>(`${prefix}${index}`),
+  };
+}

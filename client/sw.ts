@@ -1,0 +1,37 @@
+/**
+ * The service worker (built to /sw.js, scope /): answers /files/<infoHash>/<name> with the file
+ * this browser stores, streamed piece by piece from IndexedDB (client/files/file-response.ts).
+ * Every other request goes to the network untouched. It takes control of open pages at once.
+ */
+import { fileResponse } from './files/file-response';
+import { CONTENT_DB, IdbKV } from './store/idb';
+
+interface ExtendableEvent extends Event {
+  waitUntil(p: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  readonly request: Request;
+  respondWith(r: Response | Promise<Response>): void;
+}
+interface SwScope {
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void> };
+  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
+}
+
+const sw = self as unknown as SwScope;
+const kv = new IdbKV(CONTENT_DB.db, CONTENT_DB.store);
+
+sw.addEventListener('install', (e) => e.waitUntil(sw.skipWaiting()));
+sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
+sw.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (!url.pathname.startsWith('/files/')) return;
+  e.respondWith(
+    fileResponse(kv, e.request).then(
+      (r) => r ?? fetch(e.request),
+      (err: unknown) => new Response(`The file could not be served: ${(err as Error).message}\n`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+    ),
+  );
+});
