@@ -131,6 +131,39 @@ export interface P2PStats {
   bytesOut: number;
 }
 
+/** A torrent the browser holds (whichever of its tabs stored it). */
+export interface HeldTorrent {
+  infoHash: string;
+  name: string;
+  /** The torrent's size in bytes. */
+  length: number;
+  /** Bytes of it stored (its verified pieces). */
+  stored: number;
+  pieces: number;
+  piecesHeld: number;
+  addedAt: number;
+}
+
+/**
+ * The browser's storage as this page uses it (shared by all its tabs).
+ *
+ *   await p2p.storage.estimate()        // { usage, quota } in bytes, as the browser says
+ *   await p2p.storage.persist()         // true when the browser keeps the data under pressure
+ *   await p2p.storage.held()            // every torrent stored, with its stored bytes
+ *   await p2p.storage.delete(infoHash)  // stops it in every tab and deletes its pieces
+ */
+export interface StorageApi {
+  /** What the browser says: bytes used by this origin, and how many it may use. null: it does not say. */
+  estimate(): Promise<{ usage: number; quota: number } | null>;
+  /** Whether the browser has made this origin's storage persistent; null: not supported. */
+  persisted(): Promise<boolean | null>;
+  /** Ask for persistent storage (the browser may ask the user, or decide itself); its answer. */
+  persist(): Promise<boolean | null>;
+  held(): Promise<HeldTorrent[]>;
+  /** Delete a torrent's data from this browser: every tab stops seeding it; its pieces are deleted. */
+  delete(infoHash: string): Promise<void>;
+}
+
 export interface P2P {
   /** This tab's peer id; '' until the edge has welcomed us (await `ready`). */
   readonly id: string;
@@ -182,6 +215,8 @@ export interface P2P {
   readonly overlay: OverlayApi;
   /** The Chord DHT ring of the room's tabs (see DhtApi). */
   readonly dht: DhtApi;
+  /** What this browser stores: its quota, persistence, the torrents it holds, deleting them. */
+  readonly storage: StorageApi;
   /** Upload and download limits in bytes/s (0 or Infinity: unlimited). */
   setRateLimits(limits: { up?: number; down?: number }): void;
   /** For tests and demonstrations of failure. */

@@ -16,6 +16,7 @@ import { Gnutella } from './gnutella/gnutella';
 import { SuperPeerTier } from './superpeer/superpeer';
 import { overlayApi, OverlaySearches } from './overlay-api';
 import { DhtService } from './dht/dht-service';
+import { createStorageApi } from './storage/storage-api';
 import { loadKeys, saveKeys, type PeerKeys } from './dht/dht-crypto';
 import { DHT_CHANNEL } from '../protocol/dht';
 
@@ -325,6 +326,7 @@ export function createPeer(opts: PeerOptions): P2P {
     setRateLimits: (limits) => bt.setRateLimits(limits),
     overlay,
     dht: dht.api(),
+    storage: createStorageApi(bt),
     search: async (query, searchOpts) => {
       const via = searchOpts?.via ?? 'napster';
       if (via === 'dht') return dht.search(query);

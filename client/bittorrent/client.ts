@@ -6,7 +6,7 @@
 import { formatMagnet, parseMagnet } from '../../protocol/magnet';
 import { Bitfield } from '../../protocol/bitfield';
 import { fromHex, toHex } from '../../protocol/sha1';
-import { parseInfo } from '../../protocol/metainfo';
+import { parseInfo, pieceSize } from '../../protocol/metainfo';
 import { Emitter } from '../core/emitter';
 import { RateLimit } from '../core/rate';
 import type { KV } from '../store/kv';
@@ -19,6 +19,22 @@ import { RelayLinks } from './relay-links';
 import { ConnectionGuard } from './connection-guard';
 import type SimplePeer from 'simple-peer';
 import type { SignalData } from '../../protocol/signaling';
+import { ContentChannel } from './content-channel';
+import { haveKey } from './piece-store';
+import { haveBitfield, type HaveRecord } from './have-record';
+
+/** A torrent the browser holds (whichever tab stored it), as the storage card lists it. */
+export interface HeldTorrent {
+  infoHash: string;
+  name: string;
+  /** The torrent's size. */
+  length: number;
+  /** Bytes of it stored (its verified pieces). */
+  stored: number;
+  pieces: number;
+  piecesHeld: number;
+  addedAt: number;
+}
 
 export interface TorrentClientEvents extends Record<string, unknown> {
   added: { infoHash: string };
@@ -45,6 +61,8 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   readonly relay: RelayLinks;
   /** The tab's budget of torrent connections, for the tracker's and the relay's alike. */
   readonly guard = new ConnectionGuard();
+  /** The browser's other tabs: a deletion there stops the torrent here. */
+  private readonly content: ContentChannel;
 
   constructor(
     readonly trackerUrl: string,
@@ -64,7 +82,44 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       onPeer: (infoHash, peer, initiator) => this.attach(infoHash, peer, initiator),
       guard: this.guard,
     });
+    this.content = new ContentChannel((m) => {
+      // Another tab deleted it: stop it here, and delete what this tab may still have written.
+      this.remove(m.infoHash);
+      void this.store.removeTorrent(m.infoHash).catch(() => {});
+    });
     this.ready = this.resumeStored();
+  }
+
+  /** Every torrent the browser holds, with what of it is stored, oldest first. */
+  async held(): Promise<HeldTorrent[]> {
+    const records = await this.store.torrents();
+    const haves = await this.store.kv.getMany<HaveRecord>(records.map((r) => haveKey(r.infoHash)));
+    const out: HeldTorrent[] = [];
+    for (const [i, rec] of records.entries()) {
+      let info;
+      try {
+        ({ info } = await parseInfo(rec.infoBytes, rec.infoHash));
+      } catch {
+        continue; // unreadable: resumeStored said so
+      }
+      const have = haveBitfield(haves[i], info.pieces.length);
+      let stored = 0;
+      for (let p = 0; p < info.pieces.length; p++) if (have.get(p)) stored += pieceSize(info, p);
+      out.push({ infoHash: rec.infoHash, name: rec.name, length: rec.length, stored, pieces: info.pieces.length, piecesHeld: have.count(), addedAt: rec.addedAt });
+    }
+    return out;
+  }
+
+  /**
+   * Delete a torrent from this browser: it stops here and in the browser's other tabs (they
+   * stop seeding it), and its records and pieces are deleted. A torrent the browser does not
+   * hold is only stopped.
+   */
+  async deleteStored(infoHash: string): Promise<void> {
+    const hash = infoHash.toLowerCase();
+    this.remove(hash);
+    this.content.post({ type: 'deleted', infoHash: hash });
+    await this.store.removeTorrent(hash);
   }
 
   /** Complete torrents: what this tab can serve. */
@@ -142,6 +197,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     for (const t of this.torrents.values()) t.destroy();
     this.tracker.destroy();
     this.guard.destroy();
+    this.content.close();
   }
 
   private attach(infoHash: string, peer: SimplePeer.Instance, initiator: boolean): void {

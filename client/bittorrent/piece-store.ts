@@ -145,9 +145,15 @@ export class PieceStore {
     await this.kv.delPrefix(prefix);
   }
 
-  /** Delete a torrent: its record and have record first (it is gone at once), then its pieces. */
+  /**
+   * Delete a torrent: its record and have record first (it is gone at once), then its pieces.
+   * Pieces of it still queued here are not written (their writes resolve: the torrent is gone).
+   */
   async removeTorrent(infoHash: string): Promise<void> {
     const pieceKey = this.pieceKeyOf(infoHash);
+    const dropped = this.pending.filter((p) => p.have?.infoHash === infoHash);
+    this.pending = this.pending.filter((p) => p.have?.infoHash !== infoHash);
+    for (const p of dropped) p.resolve();
     const rec = await this.kv.get<TorrentRecord>(torrentKey(infoHash));
     await this.kv.delMany([torrentKey(infoHash), haveKey(infoHash)]);
     this.pieceKeys.delete(infoHash);

@@ -5,6 +5,7 @@ import { createTorrentUI } from './torrents';
 import { createSearchUI } from './search';
 import { createNetworkUI } from './network-view';
 import { createDhtRingUI } from './ring-view';
+import { createStorageCard } from './storage-card';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -60,7 +61,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
       {},
       // Left: the room and this tab's settings; right: files and links. On a narrow screen the
       // columns dissolve and the cards stack in the order set in style.css.
-      el('div', { class: 'col side' }, peersCard, torrents.limits, eventsCard),
+      el('div', { class: 'col side' }, peersCard, torrents.limits, createStorageCard(p2p, { showError: (m) => showError(m), log: (t) => addLog(t) }), eventsCard),
       el(
         'div',
         { class: 'col primary' },

@@ -1,0 +1,23 @@
+import { expect, test } from '@playwright/test';
+import { parseContentMessage } from '../../client/bittorrent/content-channel';
+
+const hash = 'ab'.repeat(20);
+
+test('content messages between tabs: a deletion with an info hash, anything else dropped', () => {
+  expect(parseContentMessage({ type: 'deleted', infoHash: hash.toUpperCase() })).toEqual({ type: 'deleted', infoHash: hash });
+  for (const bad of [null, undefined, 1, 'deleted', [], {}, { type: 'deleted' }, { type: 'deleted', infoHash: 'xyz' }, { type: 'deleted', infoHash: { toString: () => hash } }, { type: 'other', infoHash: hash }]) {
+    expect(parseContentMessage(bad)).toBeNull();
+  }
+});
+
+test('the storage card says how much is used of what, or that the browser does not say', async () => {
+  const { usageText, persistText } = await import('../../client/ui/storage-card');
+  const MiB = 1024 * 1024;
+  expect(usageText({ usage: 12 * MiB, quota: 1024 * MiB })).toBe('12.0 MiB of 1.00 GiB used (1 %) · 1012.0 MiB free');
+  expect(usageText({ usage: 1024, quota: 1024 * MiB })).toContain('(<1 %)');
+  expect(usageText({ usage: 5, quota: 0 })).toBe('5 B used; the browser does not say how much it allows.');
+  expect(usageText(null)).toBe('This browser does not say how much it stores.');
+  expect(persistText(true)).toMatch(/^Persistent/);
+  expect(persistText(false)).toMatch(/^Not persistent/);
+  expect(persistText(null)).toMatch(/cannot/);
+});
