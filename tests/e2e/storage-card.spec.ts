@@ -24,6 +24,8 @@ test('deleting a torrent in one tab stops it in the browser\'s other tab and fre
   const before = (await a.evaluate(() => window.p2p.storage.estimate()))!;
   expect(before.usage).toBeGreaterThanOrEqual(12 * MiB);
   await a.screenshot({ path: info.outputPath('storage-card.png'), fullPage: true });
+  await a.setViewportSize({ width: 390, height: 844 });
+  await card.screenshot({ path: info.outputPath('storage-card-phone.png') });
 
   // Delete asks for a second click.
   await row.locator('button[data-delete]').click();
