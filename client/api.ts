@@ -18,8 +18,9 @@ import type { PeerView, TorrentProgress } from './bittorrent/torrent';
 import type { OverlayRole } from '../protocol/overlay';
 import type { GuidTrace } from './core/flood-router';
 import type { DhtOp, SetMember } from '../protocol/dht';
+import type { HeldTorrent } from './bittorrent/client';
 
-export type { PeerView, TorrentProgress };
+export type { PeerView, TorrentProgress, HeldTorrent };
 
 /** A torrent of this tab: a download in progress, or a file being seeded. */
 export interface TorrentHandle {
@@ -129,19 +130,6 @@ export interface P2PStats {
   torrentConnections: TorrentConnectionStats;
   bytesIn: number;
   bytesOut: number;
-}
-
-/** A torrent the browser holds (whichever of its tabs stored it). */
-export interface HeldTorrent {
-  infoHash: string;
-  name: string;
-  /** The torrent's size in bytes. */
-  length: number;
-  /** Bytes of it stored (its verified pieces). */
-  stored: number;
-  pieces: number;
-  piecesHeld: number;
-  addedAt: number;
 }
 
 /**
