@@ -71,7 +71,8 @@ test('a magnet whose metadata has arrived is remembered across a reload before i
 
   await leecher.reload();
   await leecher.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
-  await leecher.waitForFunction((ih) => window.p2p.torrents().some((t) => t.infoHash === ih), infoHash);
+  // Resumed from its stored record: its metadata is read back (no peer is asked for it).
+  await leecher.waitForFunction((ih) => window.p2p.torrents().some((t) => t.infoHash === ih && t.progress().pieces > 0), infoHash);
   const after = await leecher.evaluate((ih) => {
     const t = window.p2p.torrents().find((x) => x.infoHash === ih)!;
     return { ...t.progress(), name: t.name() };
