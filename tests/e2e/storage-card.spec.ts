@@ -71,7 +71,7 @@ test('a magnet whose metadata has arrived is remembered across a reload before i
 
   await leecher.reload();
   await leecher.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
-  // Resumed from its stored record: its metadata is read back (no peer is asked for it).
+  // Resumed from its stored record: its metadata is read back from it.
   await leecher.waitForFunction((ih) => window.p2p.torrents().some((t) => t.infoHash === ih && t.progress().pieces > 0), infoHash);
   const after = await leecher.evaluate((ih) => {
     const t = window.p2p.torrents().find((x) => x.infoHash === ih)!;
