@@ -106,3 +106,35 @@ export function indexableName(name: string): string | null {
   const cleaned = cleanFileName(name).name;
   return fileNameProblem(cleaned) === null ? cleaned : null;
 }
+
+/** A file's path after share-time cleaning (its elements), and what was changed. */
+export interface CleanedPath {
+  path: string[];
+  changes: string[];
+}
+
+/**
+ * A path inside a shared folder ("holiday/day 1/beach.jpg"), cut at "/" and "\" (empty elements
+ * dropped) and each element cleaned as `cleanFileName` cleans a name; "." and ".." (which would
+ * leave the download's directory) become "_". What was changed is listed in words.
+ */
+export function cleanFilePath(raw: string): CleanedPath {
+  const changes = new Set<string>();
+  const path: string[] = [];
+  for (const part of raw.split(/[/\\]/)) {
+    if (part === '') continue;
+    if (part === '.' || part === '..') {
+      path.push('_');
+      changes.add(`"${part}" replaced by "_"`);
+      continue;
+    }
+    const cleaned = cleanFileName(part);
+    for (const c of cleaned.changes) changes.add(c);
+    path.push(cleaned.name);
+  }
+  if (path.length === 0) {
+    path.push('file');
+    changes.add('nothing was left of the name');
+  }
+  return { path, changes: [...changes] };
+}

@@ -1,5 +1,6 @@
 /**
- * Magnet links (BEP 9): `magnet:?xt=urn:btih:<info hash>&dn=<name>&tr=<tracker>...`.
+ * Magnet links (BEP 9): `magnet:?xt=urn:btih:<info hash>&dn=<name>&tr=<tracker>...`, with
+ * BEP 53's `so=` (the files of a multi-file torrent to fetch, e.g. `so=0,2,4-6`).
  */
 import { ProtocolError } from './errors';
 import { toHex } from './sha1';
@@ -12,7 +13,12 @@ export interface MagnetLink {
   name?: string;
   /** Tracker URLs (`tr`, also `tr.1`, `tr.2`, ...), in order, without repeats. */
   trackers: string[];
+  /** BEP 53 `so=`: indexes of the files to fetch, ascending, each once; absent: all of them. */
+  select?: number[];
 }
+
+/** Most file indexes one `so=` may name (a torrent lists at most this many files: protocol/metainfo.ts). */
+export const MAX_SELECT = 100_000;
 
 /** Longest magnet link accepted, in chars. */
 export const MAX_MAGNET_LENGTH = 65_536;
@@ -56,12 +62,46 @@ function btihToHex(hash: string): string {
  * A magnet link for a torrent: `magnet:?xt=urn:btih:<40 hex>&dn=<name>&tr=<url>...`, every
  * value URL-encoded. Throws 'bad-field' (field "infoHash") unless the hash is 40 hex digits.
  */
-export function formatMagnet(link: { infoHash: string; name?: string; trackers?: string[] }): string {
+export function formatMagnet(link: { infoHash: string; name?: string; trackers?: string[]; select?: number[] }): string {
   if (!HEX40_RE.test(link.infoHash)) throw new ProtocolError('bad-field', 'infoHash must be 40 hex digits', 'infoHash');
   let out = `magnet:?xt=urn:btih:${link.infoHash.toLowerCase()}`;
   if (link.name !== undefined && link.name !== '') out += `&dn=${encodeURIComponent(link.name)}`;
   for (const tr of link.trackers ?? []) out += `&tr=${encodeURIComponent(tr)}`;
+  if (link.select && link.select.length > 0) out += `&so=${formatSelectOnly(link.select)}`;
   return out;
+}
+
+/**
+ * A BEP 53 file selection, `0,2,4-6`: indexes and inclusive ranges separated by commas, as
+ * ascending unique indexes. Throws 'bad-field' on anything else: an empty list or item, a
+ * non-decimal index, a range whose end is below its start, more than MAX_SELECT indexes.
+ */
+export function parseSelectOnly(text: string): number[] {
+  if (typeof text !== 'string' || text === '') throw bad('so= names no files');
+  const out = new Set<number>();
+  for (const item of text.split(',')) {
+    const m = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(item);
+    if (!m) throw bad(`so= item "${item.slice(0, 20)}" is not an index or a range like 4-6`);
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) throw bad(`so= range ${item} ends before it starts`);
+    if (first >= MAX_SELECT || last >= MAX_SELECT) throw bad(`so= index ${last} is beyond ${MAX_SELECT - 1}`);
+    for (let i = first; i <= last; i++) out.add(i);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** `so=` text of ascending indexes, consecutive runs as ranges (`[0, 2, 4, 5, 6]` → `0,2,4-6`). */
+export function formatSelectOnly(indexes: readonly number[]): string {
+  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let k = 0; k < sorted.length; ) {
+    let j = k;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
+    parts.push(j > k ? `${sorted[k]}-${sorted[j]}` : String(sorted[k]));
+    k = j + 1;
+  }
+  return parts.join(',');
 }
 
 function decodeComponent(s: string, plusIsSpace: boolean): string {
@@ -74,7 +114,8 @@ function decodeComponent(s: string, plusIsSpace: boolean): string {
 
 /**
  * Parses a magnet link, or a bare 40-hex info hash. The `xt=urn:btih:` hash may be 40 hex digits
- * (either case) or 32 base32 chars; it comes back as lowercase hex. Unknown parameters are
+ * (either case) or 32 base32 chars; it comes back as lowercase hex. `so=` (BEP 53) is parsed by
+ * `parseSelectOnly` (a malformed one is refused, not ignored). Unknown parameters are
  * ignored. Throws `ProtocolError('bad-field', ..., 'magnet')` on anything else ('oversize' past
  * `MAX_MAGNET_LENGTH`).
  */
@@ -88,6 +129,7 @@ export function parseMagnet(uri: string): MagnetLink {
   let infoHash: string | undefined;
   let name: string | undefined;
   const trackers: string[] = [];
+  let select: number[] | undefined;
   for (const param of text.slice('magnet:?'.length).split('&')) {
     if (param === '') continue;
     const eq = param.indexOf('=');
@@ -105,10 +147,14 @@ export function parseMagnet(uri: string): MagnetLink {
     } else if (key === 'tr' || /^tr\.\d+$/.test(key)) {
       const url = decodeComponent(raw, false).trim();
       if (url !== '' && !trackers.includes(url)) trackers.push(url);
+    } else if (key === 'so') {
+      const more = parseSelectOnly(decodeComponent(raw, false));
+      select = select ? [...new Set([...select, ...more])].sort((a, b) => a - b) : more;
     }
   }
   if (infoHash === undefined) throw bad('magnet link has no xt=urn:btih: info hash');
   const out: MagnetLink = { infoHash, trackers };
   if (name !== undefined && name !== '') out.name = name;
+  if (select) out.select = select;
   return out;
 }

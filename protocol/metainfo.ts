@@ -1,5 +1,5 @@
 /**
- * BitTorrent metainfo (BEP 3): building single-file torrents, and parsing and validating info
+ * BitTorrent metainfo (BEP 3): building single- and multi-file torrents, and parsing and validating info
  * dictionaries and .torrent files (single- and multi-file).
  */
 import { bbytes, bdict, bget, bint, blist, bstr, decode, decodeDictWithRaw, encode, type BDict, type BValue } from './bencode';
@@ -33,6 +33,11 @@ export interface CreateTorrentOptions {
   createdBy?: string;
   /** The "creation date" field, in seconds since the epoch. */
   creationDate?: number;
+  /**
+   * A multi-file torrent: its files in order (the data is their concatenation; their lengths
+   * add up to it), `name` then being the directory's. Absent: one file named `name`.
+   */
+  files?: { path: string[]; length: number }[];
 }
 
 /** A torrent built by `createTorrent`. */
@@ -90,8 +95,26 @@ export function pieceCount(length: number, pieceLength: number): number {
   return Math.ceil(length / pieceLength);
 }
 
+/** Checks the files of a torrent being built: paths, no repeats, lengths adding up to `length`. */
+function checkFiles(files: { path: string[]; length: number }[], length: number): void {
+  if (files.length === 0) throw new ProtocolError('bad-field', 'a multi-file torrent needs at least one file', 'files');
+  if (files.length > MAX_FILES) throw new ProtocolError('oversize', `more than ${MAX_FILES} files`, 'files');
+  const seen = new Set<string>();
+  let total = 0;
+  for (const f of files) {
+    if (f.path.length === 0) throw new ProtocolError('bad-field', 'a file has an empty path', 'path');
+    for (const part of f.path) checkPathElement(part, 'path');
+    if (!Number.isSafeInteger(f.length) || f.length < 0) throw new ProtocolError('bad-field', `file length ${f.length} is not a size`, 'length');
+    const key = f.path.join('/');
+    if (seen.has(key)) throw new ProtocolError('bad-field', `file "${key}" is listed twice`, 'path');
+    seen.add(key);
+    total += f.length;
+  }
+  if (total !== length) throw new ProtocolError('bad-field', `the files hold ${total} bytes, the data ${length}`, 'length');
+}
+
 /**
- * Builds a single-file torrent of `data`: hashes its pieces and bencodes the info dictionary
+ * Builds a torrent of `data` (single-file, or multi-file with `opts.files`): hashes its pieces and bencodes the info dictionary
  * (length, name, piece length, pieces) and the .torrent file (announce, announce-list, created
  * by, creation date, info).
  */
@@ -109,7 +132,7 @@ export async function createTorrent(data: Uint8Array, name: string, opts: Create
 }
 
 /**
- * Builds a single-file torrent from its pieces' SHA-1 hashes (`joined`: 20 bytes per piece, in
+ * Builds a torrent (single-file, or multi-file with `opts.files`) from its pieces' SHA-1 hashes (`joined`: 20 bytes per piece, in
  * order), for a file hashed piece by piece elsewhere (a streamed share): the same result as
  * `createTorrent` of the whole file.
  */
@@ -123,7 +146,10 @@ export async function torrentFromHashes(length: number, name: string, joined: Ui
   const pieces: Uint8Array[] = [];
   for (let i = 0; i < count; i++) pieces.push(joined.subarray(i * SHA1_LENGTH, (i + 1) * SHA1_LENGTH));
 
-  const infoDict = { length, name, 'piece length': pieceLength, pieces: joined };
+  const files = opts.files?.map((f) => ({ path: [...f.path], length: f.length }));
+  if (files) checkFiles(files, length);
+  // BEP 3: a multi-file info dictionary has `files` (each with `length` and `path`) instead of `length`.
+  const infoDict = files ? { files, name, 'piece length': pieceLength, pieces: joined } : { length, name, 'piece length': pieceLength, pieces: joined };
   const infoBytes = encode(infoDict);
   const infoHash = toHex(await sha1(infoBytes));
   const trackers = opts.announce ?? [];
@@ -134,7 +160,9 @@ export async function torrentFromHashes(length: number, name: string, joined: Ui
     'creation date': opts.creationDate,
     info: infoDict,
   });
-  return { info: { name, length, pieceLength, pieces }, infoBytes, infoHash, torrentFile };
+  const info: TorrentInfo = { name, length, pieceLength, pieces };
+  if (files) info.files = files;
+  return { info, infoBytes, infoHash, torrentFile };
 }
 
 /** Normalises an info hash given as 40 hex digits to lowercase; 'bad-field' otherwise. */

@@ -75,6 +75,8 @@ export class RequestBook {
   private readonly peers = new Map<string, Map<number, number>>();
   /** Pieces verified (by `pieceDone(i, true)` or seen in a `have` bitfield). */
   private readonly done: Uint8Array;
+  /** The pieces of the files the user selected; null: every piece. */
+  private wanted: Bitfield | null = null;
 
   /**
    * A book for a torrent of `pieceCount` pieces of `pieceLength` bytes, `totalLength` bytes
@@ -131,6 +133,21 @@ export class RequestBook {
   }
 
   /**
+   * Ask only for these pieces (those of the selected files; null: every piece). Pieces started
+   * before a change keep their requests; nothing new is asked of the others, and endgame
+   * looks at wanted pieces only.
+   */
+  setWanted(wanted: Bitfield | null): void {
+    if (wanted && wanted.length !== this.pieceCount) throw new RangeError(`wanted has ${wanted.length} pieces, the torrent ${this.pieceCount}`);
+    this.wanted = wanted;
+  }
+
+  /** True when piece `i` is one to fetch. */
+  isWanted(i: number): boolean {
+    return !this.wanted || this.wanted.get(i);
+  }
+
+  /**
    * Up to `want - outstanding(peer)` new requests for `peer`, recorded as requested at `now`.
    * Pieces come from `pickPiece` (started pieces first, random first, rarest first); blocks of
    * a piece in order. In endgame mode (every missing block already requested) it also hands
@@ -157,7 +174,7 @@ export class RequestBook {
     for (let i = 0; i < this.pieceCount; i++) if (this.done[i]) exclude.add(i);
 
     while (need > 0) {
-      const index = pickPiece({ have, peerHas, availability, active, exclude, randomFirst: this.randomFirst }, rng);
+      const index = pickPiece({ have, peerHas, availability, active, exclude, randomFirst: this.randomFirst, wanted: this.wanted }, rng);
       if (index === null) break;
       const st = this.pieces.get(index) ?? this.start(index);
       for (let b = 0; b < st.blocks && need > 0; b++) {
@@ -176,7 +193,7 @@ export class RequestBook {
     if (need > 0 && this.isEndgame()) {
       const spare: { index: number; b: number; n: number; key: number }[] = [];
       for (const [index, st] of this.pieces) {
-        if (index >= peerHas.length || !peerHas.get(index)) continue;
+        if (index >= peerHas.length || !peerHas.get(index) || !this.isWanted(index)) continue;
         for (let b = 0; b < st.blocks; b++) {
           const reqs = st.requesters[b];
           if (st.received[b] || !reqs || reqs.has(peer)) continue;
@@ -271,13 +288,13 @@ export class RequestBook {
   }
 
   /**
-   * Endgame mode: some block is still missing, and every missing block of every piece not yet
-   * verified is requested from at least one peer.
+   * Endgame mode: some block is still missing, and every missing block of every wanted piece
+   * not yet verified is requested from at least one peer.
    */
   isEndgame(): boolean {
     let pending = false;
     for (let i = 0; i < this.pieceCount; i++) {
-      if (this.done[i]) continue;
+      if (this.done[i] || !this.isWanted(i)) continue;
       const st = this.pieces.get(i);
       if (!st || st.unrequested > 0) return false;
       if (st.receivedCount < st.blocks) pending = true;

@@ -151,3 +151,21 @@ test.describe('pickPiece', () => {
     expect(p).toBe(2);
   });
 });
+
+test.describe('pickPiece with a file selection', () => {
+  test('never picks a piece outside the wanted set, random first, rarest first or started', () => {
+    const availability = avail([1, 5, 1, 5, 5, 5]);
+    const peerHas = bf(6, range(6));
+    const wanted = bf(6, [1, 3]);
+    const rng = seeded(9);
+    const seen = new Set<number>();
+    for (const have of [bf(6, []), bf(6, [4, 5, 0, 2, 4])]) {
+      for (let r = 0; r < 500; r++) {
+        const p = pickPiece({ have, peerHas, availability, active: new Set([0, 2]), randomFirst: 2, wanted }, rng);
+        seen.add(p ?? -1);
+      }
+    }
+    expect([...seen].sort()).toEqual([1, 3]);
+    expect(pickPiece({ have: bf(6, [1, 3]), peerHas, availability, active: new Set(), randomFirst: 0, wanted }, rng)).toBeNull();
+  });
+});

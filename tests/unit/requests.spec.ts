@@ -396,3 +396,28 @@ test('pipelineDepth covers about one second of the rate, within [4, 250]', () =>
   expect(pipelineDepth(Number.POSITIVE_INFINITY)).toBe(4);
   expect(pipelineDepth(100_000, 1_000)).toBe(100);
 });
+
+test.describe('a file selection', () => {
+  test('asks only for wanted pieces, and endgame is reached on them alone', () => {
+    // 4 pieces of 2 blocks; only pieces 1 and 2 are wanted.
+    const book = new RequestBook(4, 2 * BLOCK_LENGTH, 8 * BLOCK_LENGTH);
+    const availability = new Availability(4);
+    const all = full(4);
+    availability.addBitfield(all);
+    book.setWanted(bf(4, [1, 2]));
+    const have = new Bitfield(4);
+    const reqs = book.nextRequests('a', all, have, availability, 100, 0, seeded(3));
+    expect([...new Set(reqs.map((r) => r.index))].sort()).toEqual([1, 2]);
+    expect(reqs).toHaveLength(4);
+    expect(book.isEndgame()).toBe(true);
+    // Endgame hands a second peer the same wanted blocks, never one of an unwanted piece.
+    const dup = book.nextRequests('b', all, have, availability, 100, 0, seeded(4));
+    expect(dup.every((r) => r.index === 1 || r.index === 2)).toBe(true);
+    expect(dup).toHaveLength(4);
+    expect(book.isWanted(0)).toBe(false);
+    book.setWanted(null);
+    expect(book.isWanted(0)).toBe(true);
+    expect(book.isEndgame()).toBe(false);
+    expect(() => book.setWanted(new Bitfield(3))).toThrow(RangeError);
+  });
+});
