@@ -14,43 +14,69 @@ import type { BudgetLimits, Refusal } from './core/connection-budget';
 import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
 import type { SocketState } from './net/signaling-socket';
-import type { PeerView, TorrentProgress } from './bittorrent/torrent';
+import type { PeerView, TorrentFileView, TorrentProgress } from './bittorrent/torrent';
 import type { OverlayRole } from '../protocol/overlay';
 import type { GuidTrace } from './core/flood-router';
 import type { DhtOp, SetMember } from '../protocol/dht';
 import type { HeldTorrent } from './bittorrent/client';
 
-export type { PeerView, TorrentProgress, HeldTorrent };
+export type { PeerView, TorrentFileView, TorrentProgress, HeldTorrent };
 
-/** A torrent of this tab: a download in progress, or a file being seeded. */
+/**
+ * A torrent of this tab: a download in progress, or a file (or set of files) being seeded.
+ * A multi-file torrent's files are named by their path in it, elements joined by "/"
+ * ("day 1/beach.jpg"), or by their index in `files()`:
+ *
+ *   const t = await p2p.download(magnet)       // a magnet's so=0,2,4-6 preselects files
+ *   t.files()                                  // [{ index, path, length, progress, selected }]
+ *   t.select(['notes.txt', 3])                 // fetch only these files
+ *   await t.done                               // the selected files are here
+ *   location.href = t.saveUrl('notes.txt')     // saved through the service worker, streamed
+ */
 export interface TorrentHandle {
   readonly infoHash: string;
   readonly magnet: string;
   name(): string;
+  /** `done`: every selected file is here; `complete`: every piece; `selectedLength`/`selectedHave`: bytes of the selected files. */
   progress(): TorrentProgress;
+  /**
+   * The torrent's files in order (a single-file torrent: one, its name as path), each with its
+   * length, the fraction of it here (0-1) and whether it is selected; [] until the metadata is here.
+   */
+  files(): TorrentFileView[];
+  /**
+   * Fetch only these files (paths or indexes): pieces wholly inside the others are never
+   * requested, pieces a selected file shares with its neighbour are. Made before the metadata
+   * came, it applies when it comes. Throws a RangeError naming a path or index the torrent lacks.
+   */
+  select(files: readonly (string | number)[]): void;
   /** Connected peers with their choke and interest state and rates. */
   peers(): PeerView[];
   /** Per piece: 0 missing, 1 in flight, 2 have; and how many connected peers have it. */
   pieceMap(): { state: Uint8Array; availability: Uint16Array };
-  /** Resolves when every piece is verified and stored. */
+  /** Resolves when every piece of the selected files (by default: every piece) is verified and stored. */
   readonly done: Promise<void>;
   /**
-   * The whole file in one buffer, once done: small files only — rejects above 256 MiB
-   * (BYTES_LIMIT), where blob(), stream() or saveUrl() do without holding the file in memory.
+   * A file's bytes in one buffer (`path` or index; none: the whole torrent), once its pieces
+   * are here: small files only — rejects above 256 MiB (BYTES_LIMIT), where blob(), stream()
+   * or saveUrl() do without holding the file in memory.
    */
-  bytes(): Promise<Uint8Array>;
-  /** The whole file as a Blob of one part per piece (read one piece at a time), once done. */
-  blob(): Promise<Blob>;
-  /** The whole file as a stream pulling one piece at a time from storage, once done (throws before). */
-  stream(): ReadableStream<Uint8Array>;
+  bytes(path?: string | number): Promise<Uint8Array>;
+  /** A file (none: the whole torrent's content) as a Blob of one part per piece, read one piece at a time, once its pieces are here. */
+  blob(path?: string | number): Promise<Blob>;
+  /** A file (none: the whole content) as a stream pulling one piece at a time from storage, once its pieces are here (throws before). */
+  stream(path?: string | number): ReadableStream<Uint8Array>;
   /**
-   * A same-origin URL (`/files/<infoHash>/<name>`) the service worker (sw.js) answers with the
-   * stored file, streamed with `Content-Disposition: attachment`: a link to it saves the file
-   * without assembling it in memory. Answered 404 for a torrent the browser does not hold and
-   * 409 while pieces are missing. Needs the service worker to control the page
-   * (`navigator.serviceWorker.controller`; not on insecure origins such as http://192.168.x.y).
+   * A same-origin URL (`/files/<infoHash>/<name>`; a file of a multi-file torrent:
+   * `/files/<infoHash>/<path>`, each element percent-encoded) the service worker (sw.js)
+   * answers with the stored file, streamed with `Content-Disposition: attachment` of the
+   * file's own name: a link to it saves the file without assembling it in memory. Answered 404
+   * for a torrent the browser does not hold or a path it lacks, and 409 while pieces of the file
+   * are missing. A multi-file torrent needs `path` (it throws without one). Needs the service
+   * worker to control the page (`navigator.serviceWorker.controller`; not on insecure origins
+   * such as http://192.168.x.y).
    */
-  saveUrl(): string;
+  saveUrl(path?: string | number): string;
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
   on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
   remove(): void;
@@ -183,8 +209,15 @@ export interface P2P {
    * (protocol/file-name.ts): control characters removed, shortened to 255 characters with its
    * extension kept, "/" and "\\" replaced. `name` is the name it is shared under; `renamed`
    * says what was changed, if anything.
+   *
+   * An array of files is ONE multi-file torrent (BEP 3 `files`, pieces running across file
+   * boundaries, hashed in one stream without reading any file whole): a File counts under its
+   * `webkitRelativePath` (a picked folder) or its name, a `{ path, blob }` under `path`
+   * ("folder/sub/a.txt"). Each path element is cleaned by the same rule; when every path starts
+   * with the same folder, that folder is the torrent's name (else `name`, else "N files"), and
+   * the files are in path order.
    */
-  share(file: Blob | Uint8Array, name?: string, opts?: ShareOptions): Promise<SharedFile>;
+  share(file: Blob | Uint8Array | readonly ShareItem[], name?: string, opts?: ShareOptions): Promise<SharedFile>;
   /**
    * Download a magnet link (or hex info hash) through its swarm. `peers`: holders found by a
    * search, reached through the signaling relay besides the tracker's peers. `upload: false`
@@ -229,6 +262,9 @@ export interface P2P {
 }
 
 export type P2PEmitter = Emitter<P2PEvents>;
+
+/** One file of a multi-file share: a File (under its webkitRelativePath or name), or content with its path in the set. */
+export type ShareItem = File | { path: string; blob: Blob };
 
 /** Options of `p2p.share`. */
 export interface ShareOptions {

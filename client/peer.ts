@@ -1,7 +1,8 @@
 /** Builds one peer: the signaling socket, the link manager, presence, and the window.p2p API. */
 import { ProtocolError } from '../protocol/errors';
 import { formatMagnet } from '../protocol/magnet';
-import type { P2P, P2PEvents, P2PStats, TorrentHandle } from './api';
+import type { P2P, P2PEvents, P2PStats, ShareItem, TorrentHandle } from './api';
+import { planShare } from './bittorrent/share-plan';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
@@ -57,10 +58,20 @@ function handleOf(t: Torrent, client: TorrentClient): TorrentHandle {
   return h;
 }
 
+/** The /files/ path of a torrent's file: its name (single-file), or a file's path in it (multi-file, where one must be named). */
+function saveTarget(t: Torrent, path: string | number | undefined): string {
+  if (!t.multiFile) return filePath(t.infoHash, t.name);
+  if (path === undefined) throw new Error(`"${t.name}" holds several files: saveUrl() needs the path of one of them`);
+  const file = t.files().find((f) => (typeof path === 'number' ? f.index === path : f.path === path));
+  if (!file) throw new RangeError(typeof path === 'number' ? `file index ${path} is not in [0, ${t.files().length})` : `the torrent has no file "${path}"`);
+  return filePath(t.infoHash, file.path.split('/'));
+}
+
 function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
   const done = new Promise<void>((resolve) => {
-    if (t.done) resolve();
-    else t.on('done', () => resolve());
+    // Done for the user: every selected file is here (fired before `done` when all are selected).
+    if (t.selectionDone) resolve();
+    else t.on('selection-done', () => resolve());
   });
   return {
     infoHash: t.infoHash,
@@ -70,10 +81,12 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
     peers: () => t.peerViews(),
     pieceMap: () => t.pieceMap(),
     done,
-    bytes: () => t.bytes(),
-    blob: () => t.blob(),
-    stream: () => t.stream(),
-    saveUrl: () => new URL(filePath(t.infoHash, t.name), location.origin).href,
+    files: () => t.files(),
+    select: (files) => t.select(files),
+    bytes: (path) => t.bytes(path),
+    blob: (path) => t.blob(path),
+    stream: (path) => t.stream(path),
+    saveUrl: (path) => new URL(saveTarget(t, path), location.origin).href,
     on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
     remove: () => client.remove(t.infoHash),
   };
@@ -315,10 +328,20 @@ export function createPeer(opts: PeerOptions): P2P {
       if (idleMs !== undefined) links.idleMs = idleMs;
     },
     share: async (file, name, shareOpts) => {
+      if (Array.isArray(file)) {
+        const items = file as readonly ShareItem[];
+        const entries = items.map((x) => (x instanceof File ? { path: x.webkitRelativePath || x.name, blob: x as Blob } : { path: x.path, blob: x.blob }));
+        const plan = uncheckedNames
+          ? { name: name ?? 'files', files: entries.map((e, source) => ({ path: e.path.split('/'), length: e.blob.size, source })), changes: [] as string[] }
+          : planShare(entries.map((e) => ({ path: e.path, size: e.blob.size })), name);
+        const sources = plan.files.map((f) => ({ path: f.path, blob: (entries[f.source] as { blob: Blob }).blob }));
+        const shared = await bt.share(sources, plan.name, shareOpts);
+        return { ...shared, name: plan.name, ...(plan.changes.length ? { renamed: plan.changes.join(', ') } : {}) };
+      }
       const given = name ?? (file instanceof File ? file.name : 'file.bin');
       // Checked once, here, with the rule every receiver's parsers apply.
       const cleaned = uncheckedNames ? { name: given, changes: [] } : cleanFileName(given);
-      const shared = await bt.share(file, cleaned.name, shareOpts);
+      const shared = await bt.share(file as Blob | Uint8Array, cleaned.name, shareOpts);
       return { ...shared, name: cleaned.name, ...(cleaned.changes.length ? { renamed: cleaned.changes.join(', ') } : {}) };
     },
     download: async (magnet, dlOpts) => handleOf(await bt.download(magnet, dlOpts), bt),

@@ -11,7 +11,7 @@ import { Emitter } from '../core/emitter';
 import { RateLimit } from '../core/rate';
 import type { KV } from '../store/kv';
 import { PieceStore } from './piece-store';
-import { hashAndStore, shareFailure, type ShareProgress } from './share-file';
+import { hashAndStore, shareFailure, type ShareFile, type ShareProgress } from './share-file';
 import { Torrent } from './torrent';
 import { makePeerId, TrackerClient } from './tracker-client';
 import { WireConnection } from './wire-connection';
@@ -130,11 +130,11 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   /**
    * Share a file as a torrent: read piece by piece, each piece hashed and stored as it is read
    * (streamShare), then seeded. Refused up front when storage cannot hold it; cancelled through
-   * `opts.signal`, nothing of it is kept.
+   * `opts.signal`, nothing of it is kept. A list of files is one multi-file torrent named `name`.
    */
-  async share(source: Blob | Uint8Array, name: string, opts: ShareOptions = {}): Promise<{ infoHash: string; magnet: string }> {
+  async share(source: Blob | Uint8Array | readonly ShareFile[], name: string, opts: ShareOptions = {}): Promise<{ infoHash: string; magnet: string }> {
     await this.ready;
-    const blob = source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]);
+    const blob = source instanceof Blob || Array.isArray(source) ? (source as Blob | readonly ShareFile[]) : new Blob([source as Uint8Array<ArrayBuffer>]);
     const pieceKey = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     const created = await hashAndStore(this.store, blob, name, pieceKey, { announce: [this.trackerUrl], ...opts });
     const { info, infoHash, infoBytes } = created;
@@ -173,7 +173,10 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   async download(magnetOrInfoHash: string, opts: { upload?: boolean; peers?: string[]; name?: string } = {}): Promise<Torrent> {
     await this.ready;
     const link = parseMagnet(magnetOrInfoHash);
-    const t = this.torrents.get(link.infoHash) ?? this.create(link.infoHash, opts.name ?? link.name ?? link.infoHash.slice(0, 12));
+    const known = this.torrents.get(link.infoHash);
+    const t = known ?? this.create(link.infoHash, opts.name ?? link.name ?? link.infoHash.slice(0, 12));
+    // BEP 53: a magnet's so= preselects the files to fetch (applied once the metadata is here).
+    if (link.select && !known) t.select(link.select, true);
     if (opts.upload === false) t.uploadEnabled = false;
     if (opts.peers?.length && !t.done) this.relay.connect(link.infoHash, opts.peers.slice(0, 10));
     return t;

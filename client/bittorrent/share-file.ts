@@ -1,5 +1,6 @@
 /**
- * A streamed share: a File or Blob read in chunks with `blob.slice()` (never whole), each piece
+ * A streamed share: a File or Blob — or an ordered list of files, a multi-file torrent whose
+ * pieces run across file boundaries — read in chunks with `blob.slice()` (never whole), each piece
  * hashed and stored as it is read, under a piece key of its own (the info hash is known only
  * once every piece is hashed). Memory held: a few chunks, whatever the file's size. Refused up
  * front when the storage quota cannot hold the file; cancelled (signal) or failed part way,
@@ -43,8 +44,21 @@ async function browserEstimate(): Promise<StorageEstimateLike | null> {
   return storage?.estimate ? storage.estimate() : null;
 }
 
-/** Hash and store `blob` as piece key `pieceKey`; resolves with the torrent built from the hashes. */
-export async function hashAndStore(store: PieceStore, blob: Blob, name: string, pieceKey: string, opts: StreamShareOptions): Promise<CreatedTorrent> {
+/** One file of a multi-file share: its path elements in the torrent, and its content. */
+export interface ShareFile {
+  path: string[];
+  blob: Blob;
+}
+
+/**
+ * Hash and store `source` as piece key `pieceKey`; resolves with the torrent built from the
+ * hashes. A list of files is a multi-file torrent named `name`: its data is the files one after
+ * another, as a Blob made of their Blobs (nothing is read until a slice of it is: a slice that
+ * spans two files reads the end of one and the start of the next).
+ */
+export async function hashAndStore(store: PieceStore, source: Blob | readonly ShareFile[], name: string, pieceKey: string, opts: StreamShareOptions): Promise<CreatedTorrent> {
+  const files = source instanceof Blob ? undefined : source.map((f) => ({ path: f.path, length: f.blob.size }));
+  const blob = source instanceof Blob ? source : new Blob(source.map((f) => f.blob));
   const problem = storageProblem(blob.size, await (opts.estimate ?? browserEstimate)(), `“${name}”`);
   if (problem) throw new Error(problem);
   const pieceLength = PIECE_LENGTH;
@@ -74,7 +88,7 @@ export async function hashAndStore(store: PieceStore, blob: Blob, name: string, 
     }
     await Promise.all(inFlight);
     if (opts.signal?.aborted) throw new ShareCancelled();
-    return await torrentFromHashes(blob.size, name, hashes, { announce: opts.announce });
+    return await torrentFromHashes(blob.size, name, hashes, { announce: opts.announce, ...(files ? { files } : {}) });
   } catch (err) {
     await Promise.allSettled(inFlight);
     await store.removePieces(pieceKey);

@@ -5,6 +5,7 @@
  * (picker, request book, choker); this class owns the timers, sockets and storage.
  */
 import { Bitfield } from '../../protocol/bitfield';
+import { fileBytesHere, fileComplete, fileLayout, joinPath, resolveSelection, wantedPieces, type FileSpan } from '../../protocol/file-layout';
 import { ProtocolError } from '../../protocol/errors';
 import { parseInfo, pieceSize, verifyPiece, type TorrentInfo } from '../../protocol/metainfo';
 import { fromHex } from '../../protocol/sha1';
@@ -27,7 +28,7 @@ import { Availability } from '../core/picker';
 import type { RateLimit } from '../core/rate';
 import { pipelineDepth, RequestBook, type BlockRequest } from '../core/requests';
 import type { PieceStore } from './piece-store';
-import { pieceStream } from '../files/piece-stream';
+import { pieceStream, type ByteRange } from '../files/piece-stream';
 import type { WireConnection } from './wire-connection';
 
 /** Our extended message id for ut_metadata. */
@@ -68,7 +69,29 @@ export interface TorrentProgress {
   uploaded: number;
   downRate: number;
   upRate: number;
+  /** Every piece of the selected files is here (all files selected: the whole torrent). */
   done: boolean;
+  /** Every piece of the torrent is here. */
+  complete: boolean;
+  /** Bytes of the selected files, and how many of them are here. */
+  selectedLength: number;
+  selectedHave: number;
+  /** A multi-file torrent (metadata with a `files` list). */
+  multiFile: boolean;
+  /** Files the torrent holds, and how many are selected. */
+  files: number;
+  selectedFiles: number;
+}
+
+/** One file of a torrent, as the API lists it. */
+export interface TorrentFileView {
+  index: number;
+  /** Its path in the torrent, elements joined by "/" (a single-file torrent: its name). */
+  path: string;
+  length: number;
+  /** Fraction of its bytes here, 0-1 (an empty file: 1). */
+  progress: number;
+  selected: boolean;
 }
 
 export interface TorrentEvents extends Record<string, unknown> {
@@ -76,6 +99,8 @@ export interface TorrentEvents extends Record<string, unknown> {
   piece: { index: number };
   progress: TorrentProgress;
   done: void;
+  /** Every piece of the selected files is here (also fired with `done`). */
+  'selection-done': void;
   'peer-add': { id: string };
   'peer-remove': { id: string; reason: string };
   warning: { message: string };
@@ -145,6 +170,15 @@ export class Torrent extends Emitter<TorrentEvents> {
   private ticks = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private completed = false;
+  /** Files in order with their byte and piece ranges, once the metadata is here. */
+  private layout: FileSpan[] = [];
+  /** The selected files' indexes; null: every file. */
+  private selected: Set<number> | null = null;
+  /** The pieces of the selected files; null: every piece. */
+  private wanted: Bitfield | null = null;
+  /** A selection made before the metadata came (a magnet's so=, an early select()). */
+  private pendingSelect: { items: (number | string)[]; fromMagnet: boolean } | null = null;
+  private selectionWasDone = false;
   private destroyed = false;
   private installing = false;
 
@@ -159,6 +193,64 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   get done(): boolean {
     return !!this.have?.isComplete();
+  }
+
+  /** Every piece of the selected files is here. */
+  get selectionDone(): boolean {
+    if (!this.have) return false;
+    if (!this.wanted) return this.have.isComplete();
+    for (let i = 0; i < this.wanted.length; i++) if (this.wanted.get(i) && !this.have.get(i)) return false;
+    return true;
+  }
+
+  /** The torrent's files, with the bytes of each that are here and whether it is selected ([] before the metadata). */
+  files(): TorrentFileView[] {
+    const info = this.info;
+    const have = this.have;
+    if (!info || !have) return [];
+    return this.layout.map((f) => ({
+      index: f.index,
+      path: joinPath(f.path),
+      length: f.length,
+      progress: f.length === 0 ? 1 : fileBytesHere(f, info.pieceLength, have) / f.length,
+      selected: !this.selected || this.selected.has(f.index),
+    }));
+  }
+
+  /**
+   * Fetch only these files (indexes, or paths joined by "/"); pieces wholly inside the others are
+   * not requested, pieces they share with a selected file are. Before the metadata the selection
+   * is kept and applied when it comes. Throws a RangeError naming a file the torrent lacks.
+   */
+  select(items: readonly (number | string)[], fromMagnet = false): void {
+    if (!this.info) {
+      this.pendingSelect = { items: [...items], fromMagnet };
+      return;
+    }
+    let chosen: Set<number>;
+    if (fromMagnet) {
+      // A magnet's so= may name indexes the torrent does not have: those are left out, said in a warning.
+      const n = this.layout.length;
+      const nums = items.filter((i): i is number => typeof i === 'number');
+      const beyond = nums.filter((i) => i >= n);
+      if (beyond.length) this.emit('warning', { message: `the magnet link's so= names files ${beyond.slice(0, 5).join(', ')} of a torrent of ${n}: left out` });
+      chosen = new Set(nums.filter((i) => i < n));
+      if (chosen.size === 0) return;
+    } else chosen = resolveSelection(this.layout, items);
+    const all = chosen.size === this.layout.length;
+    this.selected = all ? null : chosen;
+    this.wanted = all ? null : wantedPieces(this.layout, this.info.pieces.length, chosen);
+    this.book?.setWanted(this.wanted);
+    this.selectionWasDone = false;
+    for (const p of this.peers.values()) this.updateInterest(p);
+    this.checkSelectionDone();
+    this.emitProgress();
+  }
+
+  private checkSelectionDone(): void {
+    if (this.selectionWasDone || !this.selectionDone) return;
+    this.selectionWasDone = true;
+    this.emit('selection-done', undefined);
   }
 
   /** How many more peers we would take. */
@@ -189,6 +281,16 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.availability = new Availability(n);
     this.book = new RequestBook(n, info.pieceLength, info.length);
     this.book.setHave(this.have);
+    this.layout = fileLayout(info);
+    if (this.pendingSelect) {
+      const { items, fromMagnet } = this.pendingSelect;
+      this.pendingSelect = null;
+      try {
+        this.select(items, fromMagnet);
+      } catch (err) {
+        this.emit('warning', { message: `the selection was not applied (every file is fetched): ${(err as Error).message}` });
+      }
+    }
     for (const p of this.peers.values()) {
       try {
         p.bitfield = p.rawBitfield ? Bitfield.fromBytes(p.rawBitfield, n) : new Bitfield(n);
@@ -204,6 +306,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
     this.emit('metadata', info);
     this.emitProgress();
+    this.checkSelectionDone();
     if (this.have.isComplete()) this.finish();
   }
 
@@ -268,23 +371,47 @@ export class Torrent extends Emitter<TorrentEvents> {
       uploaded: this.uploaded,
       downRate,
       upRate,
-      done: this.done,
+      done: this.selectionDone,
+      complete: this.done,
+      ...this.selectedBytes(),
+      multiFile: this.multiFile,
+      files: this.layout.length,
+      selectedFiles: this.selected?.size ?? this.layout.length,
     };
+  }
+
+  private selectedBytes(): { selectedLength: number; selectedHave: number } {
+    const info = this.info;
+    const have = this.have;
+    if (!info || !have) return { selectedLength: 0, selectedHave: 0 };
+    let selectedLength = 0;
+    let selectedHave = 0;
+    for (const f of this.layout) {
+      if (this.selected && !this.selected.has(f.index)) continue;
+      selectedLength += f.length;
+      selectedHave += fileBytesHere(f, info.pieceLength, have);
+    }
+    return { selectedLength, selectedHave };
   }
 
   /**
    * The whole content in one buffer, from memory and storage: for small files only (above
    * BYTES_LIMIT it rejects; use blob(), stream() or saveUrl(), which never hold the whole file).
    */
-  async bytes(): Promise<Uint8Array> {
-    const info = this.completeInfo();
-    if (info.length > BYTES_LIMIT) {
+  async bytes(path?: string | number): Promise<Uint8Array> {
+    const { info, range, label } = this.rangeOf(path);
+    const size = range.end - range.start;
+    if (size > BYTES_LIMIT) {
       throw new Error(
-        `"${this.name}" is ${(info.length / 2 ** 20).toFixed(0)} MiB: bytes() assembles a file in memory and refuses more than ${BYTES_LIMIT / 2 ** 20} MiB. Use blob(), stream() or saveUrl() instead.`,
+        `"${label}" is ${(size / 2 ** 20).toFixed(0)} MiB: bytes() assembles a file in memory and refuses more than ${BYTES_LIMIT / 2 ** 20} MiB. Use blob(), stream() or saveUrl() instead.`,
       );
     }
-    const out = new Uint8Array(info.length);
-    for (let i = 0; i < info.pieces.length; i++) out.set(await this.readPiece(i), i * info.pieceLength);
+    const out = new Uint8Array(size);
+    let o = 0;
+    for await (const chunk of pieceStream(info, range, (i) => this.readPiece(i)) as unknown as AsyncIterable<Uint8Array>) {
+      out.set(chunk, o);
+      o += chunk.length;
+    }
     return out;
   }
 
@@ -293,9 +420,9 @@ export class Torrent extends Emitter<TorrentEvents> {
    * piece). Throws when the torrent is not complete; the stream errors if a piece has gone from
    * storage meanwhile.
    */
-  stream(): ReadableStream<Uint8Array> {
-    const info = this.completeInfo();
-    return pieceStream(info, { start: 0, end: info.length }, (i) => this.readPiece(i));
+  stream(path?: string | number): ReadableStream<Uint8Array> {
+    const { info, range } = this.rangeOf(path);
+    return pieceStream(info, range, (i) => this.readPiece(i));
   }
 
   /**
@@ -303,16 +430,38 @@ export class Torrent extends Emitter<TorrentEvents> {
    * one piece at a time; the parts live in the browser's blob store, which moves large blobs to
    * disk.
    */
-  async blob(): Promise<Blob> {
-    const info = this.completeInfo();
+  async blob(path?: string | number): Promise<Blob> {
+    const { info, range } = this.rangeOf(path);
     const parts: Blob[] = [];
-    for (let i = 0; i < info.pieces.length; i++) parts.push(new Blob([(await this.readPiece(i)) as Uint8Array<ArrayBuffer>]));
+    // One Blob per piece (its part in the range), read one at a time.
+    for await (const chunk of pieceStream(info, range, (i) => this.readPiece(i)) as unknown as AsyncIterable<Uint8Array>) {
+      parts.push(new Blob([chunk.slice() as Uint8Array<ArrayBuffer>]));
+    }
     return new Blob(parts, { type: 'application/octet-stream' });
   }
 
-  private completeInfo(): TorrentInfo {
-    if (!this.info || !this.done) throw new Error(`"${this.name}" is not complete: ${this.have?.count() ?? 0} of ${this.info?.pieces.length ?? '?'} pieces are here`);
-    return this.info;
+  /**
+   * The bytes of one file (path joined by "/", or index) or, with none, of the whole torrent,
+   * once all their pieces are here; throws a readable Error before, or for a file it lacks.
+   */
+  private rangeOf(path?: string | number): { info: TorrentInfo; range: ByteRange; label: string } {
+    const info = this.info;
+    const have = this.have;
+    if (!info || !have) throw new Error(`"${this.name}" is not complete: its metadata is not here yet`);
+    if (path === undefined) {
+      if (!this.done) throw new Error(`"${this.name}" is not complete: ${have.count()} of ${info.pieces.length} pieces are here`);
+      return { info, range: { start: 0, end: info.length }, label: this.name };
+    }
+    const index = [...resolveSelection(this.layout, [path])][0] as number;
+    const file = this.layout[index] as FileSpan;
+    const label = joinPath(file.path);
+    if (!fileComplete(file, have)) throw new Error(`"${label}" of "${this.name}" is not complete: some of its pieces are missing`);
+    return { info, range: { start: file.offset, end: file.offset + file.length }, label };
+  }
+
+  /** True for a multi-file torrent (metadata with a `files` list). */
+  get multiFile(): boolean {
+    return this.info?.files !== undefined;
   }
 
   private async readPiece(i: number): Promise<Uint8Array> {
@@ -426,7 +575,7 @@ export class Torrent extends Emitter<TorrentEvents> {
           p.bitfield.set(msg.index);
           this.availability?.addHave(msg.index);
         }
-        if (!p.amInterested && this.have && !this.have.get(msg.index)) this.updateInterest(p);
+        if (!p.amInterested && this.have && !this.have.get(msg.index) && (!this.wanted || this.wanted.get(msg.index))) this.updateInterest(p);
         else this.fill(p);
         return;
       case 'interested':
@@ -565,6 +714,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       }
       this.emit('piece', { index });
       this.emitProgress();
+      this.checkSelectionDone();
       if (this.have.isComplete()) this.finish();
     } finally {
       this.verifying.delete(index);
@@ -620,7 +770,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private updateInterest(p: PeerState): void {
     if (!this.have || !p.bitfield) return;
     let want = false;
-    for (let i = 0; i < p.bitfield.length && !want; i++) want = p.bitfield.get(i) && !this.have.get(i);
+    const wanted = this.wanted;
+    for (let i = 0; i < p.bitfield.length && !want; i++) want = p.bitfield.get(i) && !this.have.get(i) && (!wanted || wanted.get(i));
     if (want !== p.amInterested) {
       p.amInterested = want;
       p.conn.send({ type: want ? 'interested' : 'not-interested' });

@@ -1,12 +1,14 @@
 /**
- * The service worker's answer to `GET /files/<infoHash>/<name>`: the stored file as a streamed
- * response (pieces pulled from storage one at a time) with `Content-Disposition: attachment`,
- * or a short plain-text error — 404 for a torrent this browser does not hold, 409 for one whose
- * pieces are not all here, 500 when storage fails — never a hang. The body is any byte range
- * of the file (the whole file today; a Range request will ask for part of it).
+ * The service worker's answer to `GET /files/<infoHash>/<name>` (a multi-file torrent:
+ * `/files/<infoHash>/<path in it>`): the stored file as a streamed response (pieces pulled from
+ * storage one at a time, the file's own bytes cut out of pieces it shares with its neighbours)
+ * with `Content-Disposition: attachment` of the file's own name, or a short plain-text error —
+ * 404 for a torrent this browser does not hold or a path that is none of its files, 409 for a
+ * file whose pieces are not all here, 500 when storage fails — never a hang.
  */
 import type { KV } from '../store/kv';
 import { contentDisposition, parseFilePath } from './file-url';
+import { fileTarget } from './file-target';
 import { pieceStream, piecesOf, type ByteRange } from './piece-stream';
 import { openStoredFile, type StoredFile } from './stored-file';
 
@@ -28,7 +30,7 @@ export async function fileResponse(kv: KV, request: Request): Promise<Response |
   if (url.origin !== self.location.origin) return null;
   const target = parseFilePath(url.pathname);
   if (!target && !url.pathname.startsWith('/files/')) return null;
-  if (!target) return text(404, 'Not a file of this browser: the address must be /files/<40 hex digits of an info hash>/<name>.');
+  if (!target) return text(404, 'Not a file of this browser: the address must be /files/<40 hex digits of an info hash>/<name or path>.');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD are answered here.');
   let file: StoredFile | null;
   try {
@@ -37,21 +39,25 @@ export async function fileResponse(kv: KV, request: Request): Promise<Response |
     return text(500, `The stored torrent ${target.infoHash} could not be read: ${(err as Error).message}`);
   }
   if (!file) return text(404, `This browser holds no torrent with info hash ${target.infoHash}.`);
-  const range: ByteRange = { start: 0, end: file.length };
+  const chosen = fileTarget(file.name, file.files, file.multi, target.path);
+  if (!chosen.ok) return text(chosen.status, chosen.message);
+  const span = chosen.file;
+  const name = span.path[span.path.length - 1] as string;
+  const range: ByteRange = { start: span.offset, end: span.offset + span.length };
   const missing = firstMissing(file, range);
   if (missing >= 0) {
-    return text(409, `“${file.name}” is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing).`);
+    const what = file.multi ? `“${span.path.join('/')}” of “${file.name}”` : `“${file.name}”`;
+    return text(409, `${what} is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing).`);
   }
   const headers = {
     'content-type': 'application/octet-stream',
     'content-length': String(range.end - range.start),
-    'content-disposition': contentDisposition(file.name),
+    'content-disposition': contentDisposition(name),
     'accept-ranges': 'none',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-  const name = file.name;
   const body = pieceStream(file, range, file.read, (i) => `piece ${i} of “${name}” has gone from storage`);
   return new Response(body, { status: 200, headers });
 }

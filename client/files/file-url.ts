@@ -1,19 +1,34 @@
 /**
- * The same-origin URLs the service worker answers with a torrent's file (`/files/<infoHash>/<name>`),
- * and the Content-Disposition that makes the browser save it under its name. Pure.
+ * The same-origin URLs the service worker answers with a torrent's file: `/files/<infoHash>/<name>`
+ * for a single-file torrent, `/files/<infoHash>/<path in the torrent>` for a file of a multi-file
+ * one (each path element percent-encoded), and the Content-Disposition that makes the browser
+ * save it under its name. Pure.
  */
 
-const FILE_PATH_RE = /^\/files\/([0-9a-f]{40})(?:\/([^/]*))?$/;
+const FILE_PATH_RE = /^\/files\/([0-9a-f]{40})(?:\/(.*))?$/;
 
-/** The URL path of a torrent's file: `/files/<infoHash>/<name, percent-encoded>`. */
-export function filePath(infoHash: string, name: string): string {
-  return `/files/${infoHash}/${encodeURIComponent(name)}`;
+/**
+ * The URL path of a torrent's file: `/files/<infoHash>/` then the name (one element, a "/" in
+ * it encoded) or the path elements, each percent-encoded, joined by "/".
+ */
+export function filePath(infoHash: string, path: string | readonly string[]): string {
+  const parts = typeof path === 'string' ? [path] : path;
+  return `/files/${infoHash}/${parts.map(encodeURIComponent).join('/')}`;
 }
 
-/** The info hash a path names, or null when it is not a file path (it is left to the network). */
-export function parseFilePath(pathname: string): { infoHash: string } | null {
+/**
+ * The info hash and decoded path elements a URL path names (no elements: `/files/<infoHash>`),
+ * or null when it is not a file path: another shape, or malformed percent-encoding.
+ */
+export function parseFilePath(pathname: string): { infoHash: string; path: string[] } | null {
   const m = FILE_PATH_RE.exec(pathname);
-  return m ? { infoHash: m[1] as string } : null;
+  if (!m) return null;
+  const rest = m[2] ?? '';
+  try {
+    return { infoHash: m[1] as string, path: rest === '' ? [] : rest.split('/').map(decodeURIComponent) };
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * A torrent's file as this browser stores it, read straight from the KV the piece store writes
+ * A torrent's files as this browser stores them, read straight from the KV the piece store writes
  * (client/bittorrent/piece-store.ts): its record, its have record, and its pieces one by one.
  * The service worker uses it (it has no torrent engine); nothing is cached, nothing is held.
  */
+import { fileLayout, type FileSpan } from '../../protocol/file-layout';
 import { parseInfo } from '../../protocol/metainfo';
 import { haveBitfield, type HaveRecord } from '../bittorrent/have-record';
 import { haveKey, pieceKeyPrefix, torrentKey, type TorrentRecord } from '../bittorrent/piece-store';
@@ -15,6 +16,10 @@ export interface StoredFile extends FileLayout {
   name: string;
   pieces: number;
   have: Bitfield;
+  /** Its files in order with their byte and piece ranges (a single-file torrent: one). */
+  files: FileSpan[];
+  /** True for a multi-file torrent (info `files`). */
+  multi: boolean;
   read(index: number): Promise<Uint8Array | undefined>;
 }
 
@@ -33,6 +38,8 @@ export async function openStoredFile(kv: KV, infoHash: string): Promise<StoredFi
     pieceLength: info.pieceLength,
     pieces,
     have: haveBitfield(haveRec as HaveRecord | undefined, pieces),
+    files: fileLayout(info),
+    multi: info.files !== undefined,
     read: (index) => kv.get<Uint8Array>(`${prefix}${index}`),
   };
 }

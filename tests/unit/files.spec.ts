@@ -11,6 +11,8 @@ import { storageMargin, storageProblem } from '../../client/core/quota';
 import { contentDisposition, filePath, parseFilePath } from '../../client/files/file-url';
 import { pieceStream, piecesOf, spanOf } from '../../client/files/piece-stream';
 import { openStoredFile } from '../../client/files/stored-file';
+import { fileTarget } from '../../client/files/file-target';
+import { fileLayout } from '../../protocol/file-layout';
 import { MemoryKV } from '../../client/store/kv';
 import { PIECE_LENGTH } from '../../protocol/constants';
 import { createTorrent } from '../../protocol/metainfo';
@@ -68,6 +70,26 @@ test.describe('streamed share', () => {
     expect(await kv.get<Uint8Array>('piece:share-1:5')).toEqual(data.subarray(5 * PIECE_LENGTH));
     // Nothing names a torrent until the client adopts the pieces.
     expect(await kv.keys('torrent:')).toEqual([]);
+  });
+
+  test('a list of files is one multi-file torrent, hashed across file boundaries: the same as createTorrent of the files joined', async () => {
+    const kv = new MemoryKV();
+    const sizes = [100, PIECE_LENGTH + 7, 0, 3 * PIECE_LENGTH - 50, 1];
+    const parts = sizes.map((n, k) => pseudoBytes(n, 20 + k));
+    const joined = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    const list = parts.map((p, k) => ({ path: ['dir', `f${k}.bin`], blob: new Blob([p as Uint8Array<ArrayBuffer>]) }));
+    const created = await hashAndStore(new PieceStore(kv), list, 'set', 'share-m', { announce: [], estimate: roomy });
+    const files = list.map((f, k) => ({ path: f.path, length: sizes[k]! }));
+    const whole = await createTorrent(joined, 'set', { announce: [], files });
+    expect(created.infoHash).toBe(whole.infoHash);
+    expect(created.info.files).toEqual(files);
+    expect(await kv.keys('piece:share-m:')).toHaveLength(Math.ceil(joined.length / PIECE_LENGTH));
+    expect(await kv.get<Uint8Array>('piece:share-m:1')).toEqual(joined.subarray(PIECE_LENGTH, 2 * PIECE_LENGTH));
   });
 
   test('refused up front when the quota cannot hold it: nothing is written', async () => {
@@ -156,18 +178,35 @@ test.describe('/files/ URLs', () => {
   test('a file path names its info hash; anything else under /files/ is not a file path', () => {
     const ih = '0123456789abcdef0123456789abcdef01234567';
     expect(filePath(ih, 'a b/ü.bin')).toBe(`/files/${ih}/a%20b%2F%C3%BC.bin`);
-    expect(parseFilePath(filePath(ih, 'x'))).toEqual({ infoHash: ih });
-    expect(parseFilePath(`/files/${ih}`)).toEqual({ infoHash: ih });
+    expect(parseFilePath(filePath(ih, 'x'))).toEqual({ infoHash: ih, path: ['x'] });
+    expect(parseFilePath(filePath(ih, 'a b/ü.bin'))).toEqual({ infoHash: ih, path: ['a b/ü.bin'] });
+    expect(parseFilePath(`/files/${ih}`)).toEqual({ infoHash: ih, path: [] });
     expect(parseFilePath(`/files/${ih.toUpperCase()}/x`)).toBeNull();
     expect(parseFilePath('/files/abc/x')).toBeNull();
-    expect(parseFilePath(`/files/${ih}/a/b`)).toBeNull();
+    expect(parseFilePath(`/files/${ih}/%E0%A4%A`)).toBeNull();
     expect(parseFilePath('/app.js')).toBeNull();
+    // A file of a multi-file torrent: its path, each element encoded.
+    expect(filePath(ih, ['day 1', 'a/b#?.jpg'])).toBe(`/files/${ih}/day%201/a%2Fb%23%3F.jpg`);
+    expect(parseFilePath(filePath(ih, ['day 1', 'a/b#?.jpg']))).toEqual({ infoHash: ih, path: ['day 1', 'a/b#?.jpg'] });
   });
 
   test('Content-Disposition: an ASCII fallback and the exact name in UTF-8', () => {
     expect(contentDisposition('holiday.mp4')).toBe(`attachment; filename="holiday.mp4"; filename*=UTF-8''holiday.mp4`);
     expect(contentDisposition('été "1"\\.bin')).toBe(`attachment; filename="_t_ _1__.bin"; filename*=UTF-8''%C3%A9t%C3%A9%20%221%22%5C.bin`);
     expect(contentDisposition("it's (1).bin")).toBe(`attachment; filename="it's (1).bin"; filename*=UTF-8''it%27s%20%281%29.bin`);
+  });
+});
+
+test.describe('/files/ targets', () => {
+  const multi = fileLayout({ name: 'set', length: 30, pieceLength: 16, files: [{ path: ['a.txt'], length: 10 }, { path: ['sub', 'b.bin'], length: 20 }] });
+  test('a multi-file torrent serves a file by its path; a single-file one whatever the name', () => {
+    const hit = fileTarget('set', multi, true, ['sub', 'b.bin']);
+    expect(hit.ok && hit.file.offset).toBe(10);
+    expect(fileTarget('set', multi, true, ['b.bin'])).toEqual({ ok: false, status: 404, message: '“set” has no file “b.bin”.' });
+    expect(fileTarget('set', multi, true, [])).toEqual({ ok: false, status: 404, message: '“set” is a folder of 2 files: add the path of one of them to the address.' });
+    const single = fileLayout({ name: 'one.bin', length: 5, pieceLength: 16 });
+    const one = fileTarget('one.bin', single, false, ['anything']);
+    expect(one.ok && one.file.path).toEqual(['one.bin']);
   });
 });
 
