@@ -1,12 +1,16 @@
 /**
- * The BitTorrent part of the page: share a file (drop zone and file picker), download a magnet
- * link, the list of this tab's torrents with progress, rates, ETA and peers, the details of the
- * selected torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
+ * The BitTorrent part of the page: share a file, several files or a folder (drop zone, file and
+ * folder pickers; several files or a folder make one multi-file torrent), download a magnet
+ * link, the list of this tab's torrents with progress, rates, ETA and peers (a multi-file
+ * torrent's files listed under it, to select and save one by one), the details of the selected
+ * torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
  */
-import type { P2P, TorrentHandle, TorrentProgress } from '../api';
+import type { P2P, ShareItem, TorrentHandle } from '../api';
 import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, shortId } from './dom';
 import { flash, TorrentDetails } from './torrent-details';
 import { connectionSummary } from './connection-summary';
+import { entriesOf, walk } from './dropped-files';
+import { FileList } from './file-list';
 
 export interface TorrentUIHooks {
   showError(message: string): void;
@@ -19,24 +23,6 @@ export interface TorrentUI {
   list: HTMLElement;
   details: HTMLElement;
   limits: HTMLElement;
-}
-
-/** The piece length of a torrent of `length` bytes in `pieces` pieces (a power of two, as BEP 3 practice). */
-export function inferPieceLength(length: number, pieces: number): number {
-  if (pieces <= 1) return Math.max(1, length);
-  const p = 2 ** Math.ceil(Math.log2(length / pieces));
-  return Math.ceil(length / p) === pieces ? p : Math.ceil(length / pieces);
-}
-
-/** Bytes still missing, from the piece map (the last piece may be shorter). */
-export function remainingBytes(progress: TorrentProgress, state: Uint8Array | null): number {
-  const { length, pieces, have } = progress;
-  if (pieces === 0) return NaN;
-  if (progress.done) return 0;
-  const pl = inferPieceLength(length, pieces);
-  const lastLen = length - (pieces - 1) * pl;
-  const lastMissing = state ? state[pieces - 1] !== 2 : true;
-  return Math.max(0, (pieces - have) * pl - (lastMissing ? pl - lastLen : 0));
 }
 
 const SESSION_LIMITS = 'p2p.rateLimits';
@@ -64,6 +50,8 @@ interface Row {
   revokeTimer: ReturnType<typeof setTimeout> | undefined;
   offs: (() => void)[];
   done: boolean;
+  /** A multi-file torrent's files, in a row under its own (once the metadata is here). */
+  files: FileList | null;
 }
 
 export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
@@ -168,6 +156,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       revokeTimer: undefined,
       offs: [],
       done: false,
+      files: null,
     };
     detailsButton.addEventListener('click', () => select(selected === row.infoHash ? null : row.infoHash));
     name.addEventListener('click', () => select(row.infoHash));
@@ -264,21 +253,28 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     const p = h.progress();
     const peerCount = h.peers().length;
     const hasMeta = p.pieces > 0;
-    const state = hasMeta && !p.done ? h.pieceMap().state : null;
-    const remaining = remainingBytes(p, state);
-    const fraction = p.done ? 1 : hasMeta && p.length > 0 ? (p.length - remaining) / p.length : 0;
+    // Of the selected files (every file unless some were unticked).
+    const remaining = hasMeta ? p.selectedLength - p.selectedHave : NaN;
+    const fraction = p.done ? 1 : hasMeta && p.selectedLength > 0 ? p.selectedHave / p.selectedLength : 0;
     // Never show 100% before the last piece is verified.
     const percent = p.done ? 100 : Math.min(99.9, Math.floor(fraction * 1000) / 10);
 
     row.name.textContent = displayName(h.name());
     row.name.title = `${displayName(h.name())}\ninfo hash ${h.infoHash}`;
-    const [statusText, statusKind] = p.done
+    const [statusText, statusKind] = p.complete
       ? ['seeding', 'ok']
+      : p.done
+        ? [`${p.selectedFiles} of ${p.files} files here`, 'ok']
       : !hasMeta
         ? ['fetching metadata', 'warn-pill']
         : peerCount === 0
           ? ['waiting for peers', 'muted-pill']
           : ['downloading', 'info'];
+    if (p.multiFile && !row.files) {
+      row.files = new FileList(h, hooks.showError);
+      row.tr.after(row.files.element);
+    }
+    row.files?.update();
     row.status.textContent = statusText;
     row.status.className = `pill ${statusKind}`;
     const notes: string[] = [];
@@ -288,7 +284,9 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     row.notes.className = notes.length ? 'notes warn-text' : 'notes';
 
     row.size.textContent = hasMeta ? formatBytes(p.length) : '—';
-    row.size.title = hasMeta ? `${p.length.toLocaleString()} bytes in ${plural(p.pieces, 'piece')}` : 'size unknown until the metadata arrives';
+    row.size.title = hasMeta
+      ? `${p.length.toLocaleString()} bytes in ${plural(p.pieces, 'piece')}${p.multiFile ? `, ${plural(p.files, 'file')}` : ''}`
+      : 'size unknown until the metadata arrives';
     row.fill.style.width = `${percent}%`;
     row.fill.className = p.done ? 'fill done' : 'fill';
     row.bar.setAttribute('aria-valuenow', String(percent));
@@ -303,7 +301,8 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
 
     if (p.done && !row.done) {
       row.done = true;
-      addSave(row);
+      // A multi-file torrent is saved file by file, from its file list.
+      if (!p.multiFile) addSave(row);
     }
     setSaveTarget(row);
     return { down: p.downRate, up: p.upRate };
@@ -358,6 +357,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       for (const off of row.offs) off();
       revokeSave(row);
       row.tr.remove();
+      row.files?.element.remove();
       rows.delete(hash);
       if (selected === hash) select(null);
     }
@@ -381,12 +381,16 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
 
   const fileInput = el('input', { type: 'file', id: 'share-input', multiple: '', class: 'visually-hidden', tabindex: '-1' });
   const pick = el('label', { for: 'share-input', class: 'button', id: 'share-pick' }, 'Choose files…');
+  // A picked folder is one torrent of its files (webkitdirectory: every browser engine has it).
+  const folderInput = el('input', { type: 'file', id: 'share-folder-input', webkitdirectory: '', class: 'visually-hidden', tabindex: '-1' });
+  const pickFolder = el('label', { for: 'share-folder-input', class: 'button', id: 'share-pick-folder' }, 'Choose a folder…');
   const zone = el(
     'div',
     { class: 'dropzone', id: 'dropzone', tabindex: '0', role: 'button', 'aria-label': 'Drop files here to share them, or press Enter to choose files' },
     el('div', { class: 'drop-icon', 'aria-hidden': 'true' }, '⇪'),
-    el('div', {}, el('strong', {}, 'Drop files here'), el('span', { class: 'muted' }, ' to share them, or')),
+    el('div', {}, el('strong', {}, 'Drop files or a folder here'), el('span', { class: 'muted' }, ' to share them, or')),
     pick,
+    pickFolder,
   );
   const jobs = el('div', { class: 'jobs', id: 'share-jobs' });
   const share = el(
@@ -395,12 +399,13 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     el('h2', {}, 'Share a file'),
     zone,
     fileInput,
-    el('p', { class: 'hint muted' }, 'The file is read and cut in 256 KiB pieces, each hashed and stored in this browser as it is read (any size the browser’s storage allows), then seeded from this tab.'),
+    folderInput,
+    el('p', { class: 'hint muted' }, 'The file is read and cut in 256 KiB pieces, each hashed and stored in this browser as it is read (any size the browser’s storage allows), then seeded from this tab. Several files, or a folder, make one torrent: its files can be fetched one by one.'),
     jobs,
   );
 
   zone.addEventListener('click', (e) => {
-    if (!(e.target instanceof Node && pick.contains(e.target))) fileInput.click();
+    if (!(e.target instanceof Node && (pick.contains(e.target) || pickFolder.contains(e.target)))) fileInput.click();
   });
   zone.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {
@@ -411,7 +416,13 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   fileInput.addEventListener('change', () => {
     const files = [...(fileInput.files ?? [])];
     fileInput.value = '';
-    shareFiles(files);
+    shareFiles(files.map((file) => ({ path: file.name, file })), false);
+  });
+  folderInput.addEventListener('change', () => {
+    const files = [...(folderInput.files ?? [])];
+    folderInput.value = '';
+    if (files.length === 0) hooks.showError('That folder holds no files: there is nothing to share.');
+    else shareFiles(files.map((file) => ({ path: file.webkitRelativePath || file.name, file })), true);
   });
   const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
   // The whole window accepts dropped files (a file dropped elsewhere would make the browser open
@@ -429,15 +440,38 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     zone.classList.remove('dragging');
     if (!hasFiles(e)) return;
     e.preventDefault();
-    shareFiles([...(e.dataTransfer?.files ?? [])]);
+    const dt = e.dataTransfer;
+    if (!dt) return;
+    // The entries can be taken only while the event runs; folders are walked after.
+    const entries = entriesOf(dt);
+    if (!entries) {
+      shareFiles([...dt.files].map((file) => ({ path: file.name, file })), false);
+      return;
+    }
+    walk(entries)
+      .then(({ files, folder }) => {
+        if (files.length === 0) hooks.showError('Nothing to share: the drop held no files.');
+        else shareFiles(files, folder);
+      })
+      .catch((err: unknown) => hooks.showError(`Could not read what was dropped: ${describeError(err)}`));
   });
 
   let queue: Promise<void> = Promise.resolve();
-  function shareFiles(files: File[]): void {
-    for (const file of files) {
-      const job = makeJob(file);
-      queue = queue.then(() => runJob(file, job));
+  /** One file: a torrent of it. Several, or a folder: one multi-file torrent of them all. */
+  function shareFiles(files: { path: string; file: File }[], folder: boolean): void {
+    if (files.length === 0) return;
+    if (files.length === 1 && !folder) {
+      const { file } = files[0]!;
+      const job = makeJob(file.name, file.size);
+      queue = queue.then(() => runJob(file, file.name, file.size, job));
+      return;
     }
+    const items: ShareItem[] = files.map(({ path, file }) => ({ path, blob: file }));
+    const root = files[0]!.path.split('/')[0] ?? '';
+    const label = folder && files.every((f) => f.path.startsWith(`${root}/`)) ? root : `${files.length} files`;
+    const size = files.reduce((n, f) => n + f.file.size, 0);
+    const job = makeJob(`${label} (${plural(files.length, 'file')})`, size);
+    queue = queue.then(() => runJob(items, label, size, job));
   }
 
   interface Job {
@@ -449,7 +483,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     cancel: HTMLButtonElement;
   }
 
-  function makeJob(file: File): Job {
+  function makeJob(label: string, size: number): Job {
     const status = el('span', { class: 'job-status muted' }, 'queued');
     const bar = el('progress', { class: 'job-bar', max: '1' });
     const dismiss = el('button', { class: 'dismiss small', title: 'Dismiss' }, '×');
@@ -457,7 +491,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     const root = el(
       'div',
       { class: 'share-job', 'data-state': 'queued' },
-      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(file.name)), el('span', { class: 'muted' }, formatBytes(file.size)), cancel, dismiss),
+      el('div', { class: 'job-head' }, el('strong', { class: 'job-name' }, nameElement(label)), el('span', { class: 'muted' }, formatBytes(size)), cancel, dismiss),
       status,
       bar,
     );
@@ -481,9 +515,10 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     }
   }
 
-  async function runJob(file: File, job: Job): Promise<void> {
+  /** Share a file, or a list of files as one torrent named after `label` (their folder, or "N files"). */
+  async function runJob(source: File | ShareItem[], label: string, size: number, job: Job): Promise<void> {
     try {
-      if (file.size === 0) throw new Error(`${isolatedName(file.name)} is empty: there is nothing to share.`);
+      if (size === 0) throw new Error(`${isolatedName(label)} ${Array.isArray(source) ? 'hold no bytes' : 'is empty'}: there is nothing to share.`);
       const abort = new AbortController();
       job.cancel.hidden = false;
       job.cancel.onclick = () => {
@@ -493,7 +528,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       };
       setJob(job, 'checking', 'Checking that storage can hold it…', null);
       const { infoHash, magnet, name, renamed } = await p2p
-        .share(file, file.name, {
+        .share(source, Array.isArray(source) ? (label.endsWith(' files') ? undefined : label) : source.name, {
           signal: abort.signal,
           onProgress: ({ bytes, total }) => {
             const f = total > 0 ? bytes / total : 1;
@@ -515,18 +550,18 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
       });
       job.result.replaceChildren(field, copy);
       job.result.hidden = false;
-      hooks.log(`sharing ${isolatedName(name)} (${formatBytes(file.size)}), info hash ${shortId(infoHash)}${renamed ? ` (renamed: ${renamed})` : ''}`);
+      hooks.log(`sharing ${isolatedName(name)} (${formatBytes(size)}), info hash ${shortId(infoHash)}${renamed ? ` (renamed: ${renamed})` : ''}`);
       focusTorrent(infoHash);
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
         setJob(job, 'cancelled', 'Cancelled: nothing of the file was kept.');
-        hooks.log(`cancelled the share of ${isolatedName(file.name)}`);
+        hooks.log(`cancelled the share of ${isolatedName(label)}`);
         return;
       }
       setJob(job, 'error', 'Not shared');
       job.error.textContent = safeText(describeError(err));
       job.error.hidden = false;
-      hooks.log(`could not share ${isolatedName(file.name)}: ${describeError(err)}`);
+      hooks.log(`could not share ${isolatedName(label)}: ${describeError(err)}`);
     }
   }
 

@@ -13,6 +13,10 @@ declare global {
       client: unknown;
       seed(bytes: Uint8Array, name: string, announce: string): Promise<string>;
       add(magnet: string, announce: string): Promise<{ sha256: string; length: number }>;
+      /** Seed several files as one multi-file torrent named `name`. */
+      seedFiles(files: { name: string; bytes: Uint8Array }[], name: string, announce: string): Promise<string>;
+      /** Download a torrent whole; every file's path (below the torrent's name), length and SHA-256. */
+      addFiles(magnet: string, announce: string): Promise<{ path: string; length: number; sha256: string }[]>;
     };
   }
 }
@@ -41,6 +45,26 @@ export async function loadWebTorrent(page: Page): Promise<void> {
             t.on('done', async () => {
               const buf = await t.files[0].arrayBuffer();
               resolve({ sha256: hex(await crypto.subtle.digest('SHA-256', buf)), length: buf.byteLength });
+            });
+          });
+        }),
+      seedFiles: (files, name, announce) =>
+        new Promise((resolve, reject) => {
+          client.on('error', reject);
+          const list = files.map((f) => new File([f.bytes as Uint8Array<ArrayBuffer>], f.name));
+          client.seed(list, { name, announce: [announce] }, (t: { magnetURI: string }) => resolve(t.magnetURI));
+        }),
+      addFiles: (magnet, announce) =>
+        new Promise((resolve, reject) => {
+          client.on('error', reject);
+          client.add(magnet, { announce: [announce] }, (t: any) => {
+            t.on('done', async () => {
+              const out = [];
+              for (const f of t.files) {
+                const buf = await f.arrayBuffer();
+                out.push({ path: String(f.path).split('/').slice(1).join('/'), length: buf.byteLength, sha256: hex(await crypto.subtle.digest('SHA-256', buf)) });
+              }
+              resolve(out);
             });
           });
         }),
