@@ -1,6 +1,6 @@
 /**
- * Real WebTorrent clients in test pages: the browser bundle of the `webtorrent` package, served
- * to the page under /__test/ by Playwright (it is not part of our site).
+ * Real WebTorrent clients in test pages: the browser bundle of the `webtorrent` package, handed
+ * to the page by the test and imported from a Blob URL (it is not part of our site).
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
@@ -24,11 +24,12 @@ declare global {
 /** Load WebTorrent into `page` (already on our origin) and expose small seed/add helpers. */
 export async function loadWebTorrent(page: Page): Promise<void> {
   const code = await readFile(BUNDLE, 'utf8');
-  await page.route('**/__test/webtorrent.min.js', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/javascript', body: code }),
-  );
-  await page.evaluate(async () => {
-    const mod = (await import(`${location.origin}/__test/webtorrent.min.js`)) as { default: new (opts: unknown) => any };
+  // Imported from a Blob URL made in the page: a request to our origin would go through the
+  // service worker once it controls the page, and page.route() does not see those.
+  await page.evaluate(async (code) => {
+    const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    const mod = (await import(url)) as { default: new (opts: unknown) => any };
+    URL.revokeObjectURL(url);
     const client = new mod.default({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false });
     const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
     window.wt = {
@@ -69,5 +70,5 @@ export async function loadWebTorrent(page: Page): Promise<void> {
           });
         }),
     };
-  });
+  }, code);
 }
