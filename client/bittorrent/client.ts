@@ -245,6 +245,8 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       try {
         const { info } = await parseInfo(rec.infoBytes, rec.infoHash);
         const t = this.create(rec.infoHash, rec.name);
+        // The files the user selected before the reload (indexes past the torrent's are left out).
+        if (rec.selected) t.select(rec.selected, true);
         await t.setInfo(info, rec.infoBytes);
       } catch (err) {
         this.emit('error', { message: `stored torrent ${rec.name} is unreadable: ${(err as Error).message}` });

@@ -26,6 +26,8 @@ export interface TorrentRecord {
   addedAt: number;
   /** Its pieces are `piece:<pieceKey>:<index>`; absent: the info hash. */
   pieceKey?: string;
+  /** A multi-file torrent's files to fetch (indexes), as the user last selected them; absent: every file. */
+  selected?: number[];
 }
 
 export type { HaveRecord };
@@ -59,7 +61,7 @@ export class PieceStore {
 
   constructor(readonly kv: KV) {}
 
-  /** Write (or refresh) a torrent's record; a stored record keeps its piece key and date. */
+  /** Write (or refresh) a torrent's record; a stored record keeps its piece key, date and selection. */
   async saveTorrent(rec: TorrentRecord): Promise<void> {
     let pieceKey = rec.pieceKey ?? rec.infoHash;
     await this.kv.setMany(
@@ -70,12 +72,30 @@ export class PieceStore {
           fn: (old) => {
             const prev = old as TorrentRecord | undefined;
             pieceKey = prev?.pieceKey ?? pieceKey;
-            return { ...rec, addedAt: prev?.addedAt ?? rec.addedAt, ...(pieceKey !== rec.infoHash ? { pieceKey } : {}) };
+            const selected = rec.selected ?? prev?.selected;
+            return { ...rec, addedAt: prev?.addedAt ?? rec.addedAt, ...(pieceKey !== rec.infoHash ? { pieceKey } : {}), ...(selected ? { selected } : {}) };
           },
         },
       ],
     );
     this.pieceKeys.set(rec.infoHash, pieceKey);
+  }
+
+  /** Keep a torrent's selection of files (null: every file) in its record, if it has one, so a reload fetches the same files. */
+  async saveSelection(infoHash: string, selected: number[] | null): Promise<void> {
+    if (!(await this.kv.get(torrentKey(infoHash)))) return;
+    await this.kv.setMany(
+      [],
+      [
+        {
+          key: torrentKey(infoHash),
+          fn: (old) => {
+            const { selected: _, ...rest } = old as TorrentRecord;
+            return selected ? { ...rest, selected } : rest;
+          },
+        },
+      ],
+    );
   }
 
   async torrents(): Promise<TorrentRecord[]> {

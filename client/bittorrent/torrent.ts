@@ -177,7 +177,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   /** The pieces of the selected files; null: every piece. */
   private wanted: Bitfield | null = null;
   /** A selection made before the metadata came (a magnet's so=, an early select()). */
-  private pendingSelect: { items: (number | string)[]; fromMagnet: boolean } | null = null;
+  private pendingSelect: { items: (number | string)[]; lenient: boolean } | null = null;
   private selectionWasDone = false;
   private destroyed = false;
   private installing = false;
@@ -220,20 +220,21 @@ export class Torrent extends Emitter<TorrentEvents> {
   /**
    * Fetch only these files (indexes, or paths joined by "/"); pieces wholly inside the others are
    * not requested, pieces they share with a selected file are. Before the metadata the selection
-   * is kept and applied when it comes. Throws a RangeError naming a file the torrent lacks.
+   * is kept and applied when it comes. Throws a RangeError naming a file the torrent lacks;
+   * `lenient` (a magnet's so=, a stored selection) leaves out indexes past the torrent's files.
    */
-  select(items: readonly (number | string)[], fromMagnet = false): void {
+  select(items: readonly (number | string)[], lenient = false): void {
     if (!this.info) {
-      this.pendingSelect = { items: [...items], fromMagnet };
+      this.pendingSelect = { items: [...items], lenient };
       return;
     }
     let chosen: Set<number>;
-    if (fromMagnet) {
+    if (lenient) {
       // A magnet's so= may name indexes the torrent does not have: those are left out, said in a warning.
       const n = this.layout.length;
       const nums = items.filter((i): i is number => typeof i === 'number');
       const beyond = nums.filter((i) => i >= n);
-      if (beyond.length) this.emit('warning', { message: `the magnet link's so= names files ${beyond.slice(0, 5).join(', ')} of a torrent of ${n}: left out` });
+      if (beyond.length) this.emit('warning', { message: `the selection (a magnet's so=) names files ${beyond.slice(0, 5).join(', ')} of a torrent of ${n}: left out` });
       chosen = new Set(nums.filter((i) => i < n));
       if (chosen.size === 0) return;
     } else chosen = resolveSelection(this.layout, items);
@@ -242,6 +243,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.wanted = all ? null : wantedPieces(this.layout, this.info.pieces.length, chosen);
     this.book?.setWanted(this.wanted);
     this.selectionWasDone = false;
+    // Kept in the torrent's record: a reload fetches the same files.
+    this.deps.store.saveSelection(this.infoHash, this.selected ? [...this.selected].sort((a, b) => a - b) : null).catch((err: unknown) => {
+      this.emit('warning', { message: `the selection of files could not be stored: ${(err as Error).message}` });
+    });
     for (const p of this.peers.values()) this.updateInterest(p);
     this.checkSelectionDone();
     this.emitProgress();
@@ -283,10 +288,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.book.setHave(this.have);
     this.layout = fileLayout(info);
     if (this.pendingSelect) {
-      const { items, fromMagnet } = this.pendingSelect;
+      const { items, lenient } = this.pendingSelect;
       this.pendingSelect = null;
       try {
-        this.select(items, fromMagnet);
+        this.select(items, lenient);
       } catch (err) {
         this.emit('warning', { message: `the selection was not applied (every file is fetched): ${(err as Error).message}` });
       }

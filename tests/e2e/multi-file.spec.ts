@@ -1,9 +1,9 @@
 /**
  * Multi-file torrents: a folder on disk picked with the folder input is one torrent; another
- * browser fetches only some of its files (a magnet's so=, then a checkbox), never a piece that
- * lies wholly inside a file left out, and saves each through the service worker's streamed
- * /files/<infoHash>/<path>; and WebTorrent clients download our multi-file torrents, and we
- * theirs.
+ * browser fetches only some of its files (a magnet's so=, then a checkbox; a reload keeps the
+ * selection), never a piece that lies wholly inside a file left out, and saves each through
+ * the service worker's streamed /files/<infoHash>/<path>; and WebTorrent clients download our
+ * multi-file torrents, and we theirs.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -154,6 +154,14 @@ test.describe('multi-file torrents', () => {
       return [r1.status, r2.status, await r2.text()];
     }, [/btih:([0-9a-f]{40})/.exec(magnet)![1]!, encodeURIComponent(files[1]!.path)] as const);
     expect(answers).toEqual([409, 404, `“${FOLDER}” has no file “no-such-file.txt”.\n`]);
+
+    // A reload keeps the selection: the torrent resumes from storage with the same 4 files.
+    await leecher.reload();
+    await leecher.waitForFunction(() => {
+      const p = window.p2p?.torrents()[0]?.progress();
+      return !!p && p.selectedFiles === 4 && p.done && !p.complete;
+    });
+    for (let i = 0; i < 12; i++) await expect(rows.nth(i).locator('input.file-select')).toBeChecked({ checked: [...PICKED, TICKED].includes(i) });
 
     await leecher.setViewportSize({ width: 390, height: 844 });
     await leecher.locator('#torrents-card').screenshot({ path: info.outputPath('leecher-390.png') });

@@ -174,6 +174,25 @@ test.describe('piece store', () => {
   });
 });
 
+test.describe('stored selection', () => {
+  test('a torrent record keeps the files selected across a refresh of the record, until the selection is cleared', async () => {
+    const kv = new MemoryKV();
+    const store = new PieceStore(kv);
+    const data = pseudoBytes(100, 2);
+    const made = await createTorrent(data, 'set', { files: [{ path: ['a'], length: 40 }, { path: ['b'], length: 60 }] });
+    const rec = { infoHash: made.infoHash, name: 'set', length: 100, infoBytes: made.infoBytes, addedAt: 1 };
+    await store.saveSelection(made.infoHash, [1]); // no record yet: nothing is written
+    expect(await kv.keys('torrent:')).toEqual([]);
+    await store.saveTorrent(rec);
+    await store.saveSelection(made.infoHash, [1]);
+    await store.saveTorrent({ ...rec, addedAt: 2 });
+    expect((await store.torrent(made.infoHash))?.selected).toEqual([1]);
+    expect((await store.torrent(made.infoHash))?.addedAt).toBe(1);
+    await store.saveSelection(made.infoHash, null);
+    expect(await store.torrent(made.infoHash)).not.toHaveProperty('selected');
+  });
+});
+
 test.describe('/files/ URLs', () => {
   test('a file path names its info hash; anything else under /files/ is not a file path', () => {
     const ih = '0123456789abcdef0123456789abcdef01234567';
