@@ -153,7 +153,7 @@ export class TorrentDetails {
               el(
                 'td',
                 { colspan: '8', class: 'muted empty' },
-                progress.done
+                progress.complete
                   ? 'No peer connected right now: we seed to whoever asks the tracker for this torrent.'
                   : 'No peer connected yet: asking the tracker for the swarm…',
               ),
