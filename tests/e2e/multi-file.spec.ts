@@ -89,7 +89,7 @@ test.describe('multi-file torrents', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a folder is shared as one torrent; another browser fetches 3 of its 12 files, no piece of the others, and saves each through the streamed path', async ({ browser, peer }, info) => {
+  test('a folder is shared as one torrent; another browser fetches 3 of its 12 files, no piece of the others, and saves each through the streamed path', async ({ browser, peer, launchBrowser }, info) => {
     test.setTimeout(120_000);
     const files = await makeFolder(dir);
     const seeder = await peer(await browser.newContext());
@@ -102,7 +102,8 @@ test.describe('multi-file torrents', () => {
     expect(seederFiles).toEqual(files.map((f) => [f.path, f.bytes.length, 1]));
     await expect(seeder.locator('li.file')).toHaveCount(12);
 
-    const leecher = await peer(await browser.newContext({ acceptDownloads: true }));
+    // The leecher is a second browser process.
+    const leecher = await peer(await (await launchBrowser()).newContext({ acceptDownloads: true }));
     await leecher.waitForFunction(() => !!navigator.serviceWorker.controller);
     await leecher.locator('#download-input').fill(`${magnet}&so=${PICKED.join(',')}`);
     await leecher.locator('#download-button').click();
