@@ -8,29 +8,23 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 await mkdir(out, { recursive: true });
+/** What both bundles share: browser targets, source maps, minified for production. */
+const common = {
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  sourcemap: true,
+  minify: process.env.NODE_ENV === 'production',
+  logLevel: 'warning',
+};
 await build({
+  ...common,
   entryPoints: [join(root, 'client/main.ts')],
   outfile: join(out, 'app.js'),
-  bundle: true,
   format: 'esm',
-  platform: 'browser',
-  target: ['chrome110', 'firefox115', 'safari16'],
-  sourcemap: true,
-  minify: process.env.NODE_ENV === 'production',
   inject: [join(root, 'client/shims.ts')],
   define: { global: 'globalThis' },
-  logLevel: 'warning',
 });
 // The service worker, at the site root so that its scope is / (it answers /files/*).
-await build({
-  entryPoints: [join(root, 'client/sw.ts')],
-  outfile: join(out, 'sw.js'),
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: ['chrome110', 'firefox115', 'safari16'],
-  sourcemap: true,
-  minify: process.env.NODE_ENV === 'production',
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: [join(root, 'client/sw.ts')], outfile: join(out, 'sw.js'), format: 'iife' });
 for (const f of ['index.html', 'style.css']) await copyFile(join(root, 'client', f), join(out, f));
