@@ -231,15 +231,19 @@ test.describe('bad input', () => {
       flooder.send({ type: 'signal', to: c.id, data: { spam: i } });
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 45));
     }
-    expect(Date.now() - start).toBeLessThan(1_500);
     const bye = await flooder.next<Extract<ServerMessage, { type: 'bye' }>>((m) => m.type === 'bye');
+    // How long the flood ran until the edge closed it (longer on a loaded machine: the refill
+    // lets more through, and the bound below grows with it).
+    const floodSeconds = (Date.now() - start) / 1000;
     await bystanders;
     const limited = flooder.messages.filter((m) => m.type === 'error' && m.code === 'rate-limited').length;
     expect(limited).toBeGreaterThan(0);
     expect(bye).toEqual({ type: 'bye', code: 4029, reason: 'rate limit exceeded' });
-    // Only what passed the limit reached c: the burst and the refill, far fewer than 1,000.
+    // Only what passed the limit reached c: the burst of 100 and the refill of 50 a second, far
+    // fewer than 1,000.
     const spam = c.messages.filter((m) => m.type === 'signal').length;
-    expect(spam).toBeLessThan(250);
+    expect(spam).toBeLessThanOrEqual(100 + Math.ceil(50 * floodSeconds) + 5);
+    expect(spam).toBeLessThan(500);
     expect(served).toHaveLength(10);
     for (const ms of served) expect(ms).toBeLessThan(5_000);
     for (const s of [c, d]) s.close();
