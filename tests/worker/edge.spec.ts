@@ -239,10 +239,10 @@ test.describe('bad input', () => {
     const limited = flooder.messages.filter((m) => m.type === 'error' && m.code === 'rate-limited').length;
     expect(limited).toBeGreaterThan(0);
     expect(bye).toEqual({ type: 'bye', code: 4029, reason: 'rate limit exceeded' });
-    // Only what passed the limit reached c: the burst of 100 and the refill of 50 a second, far
-    // fewer than 1,000.
+    // Only what passed the limit reached c: the burst of 100 and the refill of 50 a second (a
+    // second of slack: the edge's clock for the refill is not the test's), far fewer than 1,000.
     const spam = c.messages.filter((m) => m.type === 'signal').length;
-    expect(spam).toBeLessThanOrEqual(100 + Math.ceil(50 * floodSeconds) + 5);
+    expect(spam).toBeLessThanOrEqual(100 + Math.ceil(50 * (floodSeconds + 1)));
     expect(spam).toBeLessThan(500);
     expect(served).toHaveLength(10);
     for (const ms of served) expect(ms).toBeLessThan(5_000);

@@ -376,10 +376,11 @@ test.describe('bad input', () => {
     // Every refusal names the search it refuses.
     for (const e of limited) expect(refs).toContain(e.ref);
     // A search costs 5 of the limit (burst 100, 50 a second): the burst's 20 and the refill's 10
-    // a second are answered, far from 1,000.
+    // a second are answered (a second of slack: the edge's clock for the refill is not the
+    // test's), far from 1,000.
     const answered = flooder.messages.filter((m) => m.type === 'search-result').length;
     expect(answered).toBeGreaterThanOrEqual(15);
-    expect(answered).toBeLessThanOrEqual(20 + Math.ceil(10 * floodSeconds) + 2);
+    expect(answered).toBeLessThanOrEqual(20 + Math.ceil(10 * (floodSeconds + 1)));
     expect(answered).toBeLessThan(100);
     // The honest searcher was served all along (every search answered; no timing asserted, the
     // machine may be busy with browsers).
