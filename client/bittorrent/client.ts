@@ -90,22 +90,27 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     this.ready = this.resumeStored();
   }
 
-  /** Every torrent the browser holds, with what of it is stored, oldest first. */
+  /**
+   * Every torrent the browser holds, with what of it is stored, oldest first. The metadata of a
+   * torrent this tab runs is its own (parsed once); only one another tab stored since is parsed.
+   */
   async held(): Promise<HeldTorrent[]> {
     const records = await this.store.torrents();
     const haves = await this.store.kv.getMany<HaveRecord>(records.map((r) => haveKey(r.infoHash)));
     const out: HeldTorrent[] = [];
     for (const [i, rec] of records.entries()) {
-      let info;
+      let info = this.torrents.get(rec.infoHash)?.info ?? null;
       try {
-        ({ info } = await parseInfo(rec.infoBytes, rec.infoHash));
+        info ??= (await parseInfo(rec.infoBytes, rec.infoHash)).info;
       } catch {
         continue; // unreadable: resumeStored said so
       }
-      const have = haveBitfield(haves[i], info.pieces.length);
-      let stored = 0;
-      for (let p = 0; p < info.pieces.length; p++) if (have.get(p)) stored += pieceSize(info, p);
-      out.push({ infoHash: rec.infoHash, name: rec.name, length: rec.length, stored, pieces: info.pieces.length, piecesHeld: have.count(), addedAt: rec.addedAt });
+      const n = info.pieces.length;
+      const have = haveBitfield(haves[i], n);
+      const piecesHeld = have.count();
+      // Every piece is pieceLength long but the last.
+      const stored = n === 0 ? 0 : piecesHeld * info.pieceLength - (have.get(n - 1) ? info.pieceLength - pieceSize(info, n - 1) : 0);
+      out.push({ infoHash: rec.infoHash, name: rec.name, length: rec.length, stored, pieces: n, piecesHeld, addedAt: rec.addedAt });
     }
     return out;
   }
