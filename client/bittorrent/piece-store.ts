@@ -54,6 +54,8 @@ export class PieceStore {
   private pending: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly cache = new Map<string, Uint8Array>();
+  /** Reads from storage under way, by key. */
+  private readonly reading = new Map<string, Promise<Uint8Array | undefined>>();
   /** Info hash -> piece key, for the torrents whose record this tab has read or written. */
   private readonly pieceKeys = new Map<string, string>();
   /** Info hash -> piece count, learnt when the torrent's have-state is read. */
@@ -135,6 +137,17 @@ export class PieceStore {
     return this.read(`${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`);
   }
 
+  /** A piece if it is in this tab's cache (no read from storage); otherwise undefined. */
+  cachedPiece(infoHash: string, index: number): Uint8Array | undefined {
+    const key = `${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
   /**
    * Persist a verified piece of a torrent and mark it in the torrent's have record; resolves
    * once both are in the store (rejects e.g. with QuotaExceededError, writing neither).
@@ -162,6 +175,7 @@ export class PieceStore {
   async removePieces(pieceKey: string): Promise<void> {
     const prefix = pieceKeyPrefix(pieceKey);
     for (const k of [...this.cache.keys()]) if (k.startsWith(prefix)) this.cache.delete(k);
+    for (const k of [...this.reading.keys()]) if (k.startsWith(prefix)) this.reading.delete(k);
     await this.kv.delPrefix(prefix);
   }
 
@@ -185,16 +199,31 @@ export class PieceStore {
     return this.pieceKeys.get(infoHash) ?? infoHash;
   }
 
-  private async read(key: string): Promise<Uint8Array | undefined> {
+  /** A piece from the cache, or from storage (one read however many ask for it at once). */
+  private read(key: string): Promise<Uint8Array | undefined> {
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
       this.cache.set(key, hit);
-      return hit;
+      return Promise.resolve(hit);
     }
-    const bytes = await this.kv.get<Uint8Array>(key);
-    if (bytes) this.remember(key, bytes);
-    return bytes;
+    const running = this.reading.get(key);
+    if (running) return running;
+    const read = this.kv.get<Uint8Array>(key).then(
+      (bytes) => {
+        // Not kept if the pieces were removed meanwhile (removePieces forgets the read).
+        if (this.reading.get(key) !== read) return bytes;
+        this.reading.delete(key);
+        if (bytes) this.remember(key, bytes);
+        return bytes;
+      },
+      (err: unknown) => {
+        if (this.reading.get(key) === read) this.reading.delete(key);
+        throw err;
+      },
+    );
+    this.reading.set(key, read);
+    return read;
   }
 
   private queue(key: string, bytes: Uint8Array, have?: Pending['have']): Promise<void> {

@@ -624,14 +624,18 @@ export class Torrent extends Emitter<TorrentEvents> {
     void this.serve(p);
   }
 
-  /** Send the peer's requested blocks, one at a time, within the upload limit and buffer. */
+  /**
+   * Send the peer's requested blocks, in order, within the upload limit and buffer. Blocks of
+   * pieces in memory go out without a pause (they leave in one data-channel message per 64 KiB);
+   * a piece read from storage brings the next requested pieces' reads along.
+   */
   private async serve(p: PeerState): Promise<void> {
     if (p.uploading) return;
     p.uploading = true;
     try {
       while (p.uploads.length > 0 && !p.conn.closed && !p.amChoking) {
-        if (p.conn.buffered() > 1024 * 1024) {
-          await sleep(20);
+        if (p.conn.buffered() >= UPLOAD_BUFFER) {
+          await p.conn.whenBelow(UPLOAD_BUFFER);
           continue;
         }
         const r = p.uploads[0] as BlockRequest;
@@ -639,7 +643,11 @@ export class Torrent extends Emitter<TorrentEvents> {
         if (wait > 0) await sleep(wait);
         if (p.uploads[0] !== r) continue; // cancelled meanwhile
         p.uploads.shift();
-        const piece = this.unsaved.get(r.index) ?? (await this.deps.store.piece(this.infoHash, r.index));
+        let piece = this.unsaved.get(r.index) ?? this.deps.store.cachedPiece(this.infoHash, r.index);
+        if (!piece) {
+          this.readAhead(p.uploads, r.index);
+          piece = await this.deps.store.piece(this.infoHash, r.index);
+        }
         if (!piece) continue;
         let block = piece.subarray(r.begin, r.begin + r.length);
         if (this.deps.corruptUploads()) {
@@ -652,6 +660,16 @@ export class Torrent extends Emitter<TorrentEvents> {
     } finally {
       p.uploading = false;
     }
+  }
+
+  /** Start reading the next pieces a peer has asked for (after `current`), so they are in memory when its turn comes. */
+  private readAhead(uploads: readonly BlockRequest[], current: number): void {
+    const next = new Set<number>();
+    for (const u of uploads) {
+      if (next.size >= READ_AHEAD_PIECES) break;
+      if (u.index !== current && !this.unsaved.has(u.index)) next.add(u.index);
+    }
+    for (const i of next) void this.deps.store.piece(this.infoHash, i).catch(() => undefined);
   }
 
   private onPiece(p: PeerState, index: number, begin: number, block: Uint8Array): void {
@@ -788,6 +806,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (!this.book || !this.have || !this.availability || !p.bitfield || p.peerChoking || !p.amInterested || p.fillTimer) return;
     const now = Date.now();
     const want = pipelineDepth(p.conn.down.rate(now));
+    // Refill in batches (a piece's worth of blocks, or half the pipeline if that is less): one
+    // request message and one pick per batch instead of one per block that arrives.
+    const outstanding = this.book.outstanding(p.key);
+    if (outstanding > 0 && want - outstanding < Math.min(REFILL_BATCH, want / 2)) return;
     const reqs = this.book.nextRequests(p.key, p.bitfield, this.have, this.availability, want, now, this.deps.rng);
     let wait = 0;
     for (const r of reqs) {
@@ -953,6 +975,13 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.emit('progress', this.progress());
   }
 }
+
+/** Free request slots that make a peer's pipeline worth refilling (16 KiB blocks of a 256 KiB piece). */
+const REFILL_BATCH = 16;
+/** Bytes queued to a peer before serving waits for its channel to drain. */
+const UPLOAD_BUFFER = 1024 * 1024;
+/** Pieces read from storage ahead of a peer's turn (each 256 KiB in a torrent of ours). */
+const READ_AHEAD_PIECES = 2;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
