@@ -8,7 +8,7 @@
 import type { HitResult, OverlayFile, OverlayMessage } from '../../protocol/overlay';
 import { OVERLAY_CHANNELS, OVERLAY_LIMITS } from '../../protocol/overlay';
 import { hitResults } from '../core/overlay-search';
-import { rendezvousOrder } from '../core/rendezvous';
+import { rendezvousOrder } from '../../protocol/rendezvous';
 import { Emitter } from '../core/emitter';
 import type { LinkManager } from '../net/link-manager';
 import { OverlayNode, type Admission } from '../gnutella/overlay-node';

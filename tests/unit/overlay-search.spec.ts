@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { hitResults, matchFiles, mergeHit, rankHits, type MergedHit } from '../../client/core/overlay-search';
-import { rendezvousOrder } from '../../client/core/rendezvous';
+import { rendezvousOrder } from '../../protocol/rendezvous';
 import type { QueryHitMsg } from '../../protocol/overlay';
 
 const h = (c: string) => c.repeat(40);
