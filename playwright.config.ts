@@ -26,7 +26,7 @@ export default defineConfig({
   // PW_NO_SERVER=1 runs the unit project alone without starting wrangler dev.
   webServer: process.env.PW_NO_SERVER ? undefined : {
     // Two gateway shards, so that cross-shard paths run in every test; a fresh state directory.
-    command: `rm -rf .wrangler/test-state-${TEST_PORT} && node scripts/dev.ts --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --persist-to .wrangler/test-state-${TEST_PORT}`,
+    command: `rm -rf .wrangler/test-state-${TEST_PORT} && node scripts/dev.ts --ip 127.0.0.1 --port ${TEST_PORT} --var GATEWAY_SHARDS:2 --var ROOM_TUNING:1 --persist-to .wrangler/test-state-${TEST_PORT}`,
     url: `http://127.0.0.1:${TEST_PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -83,10 +83,15 @@ export interface TorrentHandle {
 }
 
 export interface P2PEvents extends Record<string, unknown> {
-  /** Another peer came online in the room. */
+  /** Another peer came online in the room, or (a large room) entered this tab's view of it. */
   'peer-join': { id: string };
-  /** A peer left the room (tab closed, or its socket died). */
-  'peer-leave': { id: string };
+  /**
+   * A peer left the room (`left`: tab closed, or its socket died), or (`view`: a large room) is
+   * no longer in this tab's view of it though still online; links to it stay open.
+   */
+  'peer-leave': { id: string; reason: 'left' | 'view' };
+  /** The room's count changed (`partial`: this tab sees a view of it, not everyone). */
+  room: { count: number; partial: boolean };
   /** A WebRTC link to `peer` is open. */
   'link-open': { peer: string };
   /** A link closed, with the reason. */
@@ -185,8 +190,14 @@ export interface P2P {
   /** Resolves with the peer id once the edge has welcomed this tab. */
   readonly ready: Promise<string>;
   state(): SocketState;
-  /** Ids of the other peers online in the room. */
+  /**
+   * Ids of the other peers this tab sees: everyone in a room of up to PRESENCE.fullUpTo (32)
+   * peers; in a larger room a random partial view of about PRESENCE.view (30) live peers, kept
+   * filled by the edge and refreshed every minute or so.
+   */
   peers(): string[];
+  /** Members of the room online, this tab included (the edge's count; the view may be smaller). */
+  roomSize(): number;
   /** Open (or reuse) a link to a peer. Rejects with a readable reason. */
   connect(id: string): Promise<void>;
   disconnect(id: string): void;

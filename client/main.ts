@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   const params = new URL(location.href).searchParams;
   const requested = params.get('room') ?? DEFAULT_ROOM;
   const room = ROOM_RE.test(requested) ? requested : DEFAULT_ROOM;
-  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const ws = new URL(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  // ?full=<n>&view=<k>: smaller presence sizes for this room (honoured only by an edge that
+  // allows it, as the tests' does), so that a few tabs behave as a large room.
+  for (const k of ['full', 'view']) if (/^\d{1,3}$/.test(params.get(k) ?? '')) ws.searchParams.set(k, params.get(k) as string);
+  const wsUrl = ws.toString();
   const trackerUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/announce`;
   const p2p = createPeer({
     wsUrl,

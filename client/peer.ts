@@ -1,4 +1,5 @@
 /** Builds one peer: the signaling socket, the link manager, presence, and the window.p2p API. */
+import { PRESENCE } from '../protocol/constants';
 import { ProtocolError } from '../protocol/errors';
 import { formatMagnet } from '../protocol/magnet';
 import type { P2P, P2PEvents, P2PStats, ShareItem, TorrentHandle } from './api';
@@ -139,19 +140,29 @@ export function createPeer(opts: PeerOptions): P2P {
   });
   socket.on('message', (msg) => {
     switch (msg.type) {
-      case 'roster': {
-        const now = new Set(msg.peers);
-        for (const p of [...online]) if (!now.has(p)) leave(p);
-        for (const p of msg.peers) join(p);
+      case 'roster':
+        // A small room's roster is everyone: a peer missing from it left while we were away.
+        // A large room's is a sample: one missing from it is only out of our view.
+        setCount(msg.count ?? msg.peers.length + 1);
+        replaceView(msg.peers, msg.peers.length + 1 < roomCount ? 'view' : 'left');
         return;
-      }
+      case 'count':
+        setCount(msg.count);
+        return;
+      case 'view':
+        setCount(msg.count);
+        replaceView(msg.peers, 'view');
+        if (overlaysOn) tier.setSupers(msg.supers);
+        return;
       case 'peer-join':
+        if (msg.count !== undefined) setCount(msg.count);
         join(msg.id);
         return;
       case 'cert':
         dht.certified({ peer: id, cert: msg.cert, roomKey: msg.roomKey });
         return;
       case 'peer-leave':
+        if (msg.count !== undefined) setCount(msg.count);
         leave(msg.id);
         return;
       case 'signal':
@@ -169,17 +180,56 @@ export function createPeer(opts: PeerOptions): P2P {
     }
   });
   function join(p: string): void {
-    if (p === id || online.has(p)) return;
+    if (p === id) return;
+    departed.delete(p);
+    if (online.has(p)) return;
     online.add(p);
     events.emit('peer-join', { id: p });
   }
+  /** Peers seen leaving the room (the most recent ones): no link is opened to them. */
+  const departed = new Set<string>();
   function leave(p: string): void {
+    departed.add(p);
+    if (departed.size > 1_000) departed.delete(departed.values().next().value as string);
     if (!online.delete(p)) return;
     links.peerGone(p);
     gnutella.peerLeft(p);
     tier.peerLeft(p);
     dht.peerLeft(p);
-    events.emit('peer-leave', { id: p });
+    events.emit('peer-leave', { id: p, reason: 'left' });
+  }
+  /** Our view becomes `peers`; the others left the room (`left`) or are only out of view (`view`: links to them stay). */
+  function replaceView(peers: readonly string[], others: 'left' | 'view'): void {
+    const now = new Set(peers);
+    for (const p of [...online]) {
+      if (now.has(p)) continue;
+      if (others === 'left') leave(p);
+      else if (online.delete(p)) events.emit('peer-leave', { id: p, reason: 'view' });
+    }
+    for (const p of peers) join(p);
+  }
+  /** Members of the room online, this tab included (the edge's count). */
+  let roomCount = 1;
+  let viewTimer: ReturnType<typeof setTimeout> | null = null;
+  function setCount(n: number): void {
+    if (n !== roomCount) {
+      roomCount = n;
+      events.emit('room', { count: n, partial: isPartial() });
+    }
+    scheduleViewRefresh();
+  }
+  /** A large room: this tab sees a partial view of it. */
+  function isPartial(): boolean {
+    return roomCount > online.size + 1;
+  }
+  /** In a large room, ask for a fresh view now and then (jittered, so a crowd does not ask at once). */
+  function scheduleViewRefresh(): void {
+    if (viewTimer || !isPartial()) return;
+    viewTimer = setTimeout(() => {
+      viewTimer = null;
+      if (socket.state === 'open' && isPartial()) socket.send({ type: 'view' });
+      scheduleViewRefresh();
+    }, Math.max(PRESENCE.refreshMs, (1000 * roomCount) / PRESENCE.refreshesPerSecond) * (0.75 + Math.random() / 2));
   }
 
   links.on('link-open', (e) => events.emit('link-open', e));
@@ -229,6 +279,8 @@ export function createPeer(opts: PeerOptions): P2P {
     room: opts.room,
     links,
     online: () => online,
+    // A large room: ring neighbours are often outside our view; any peer not seen leaving will do.
+    mayLink: (p) => online.has(p) || (isPartial() && !departed.has(p)),
     files: overlayFiles,
     keys: () => keysReady,
     ...(opts.dhtFingers === false ? { fingers: false } : {}),
@@ -286,6 +338,7 @@ export function createPeer(opts: PeerOptions): P2P {
     ready,
     state: () => socket.state,
     peers: () => [...online],
+    roomSize: () => roomCount,
     connect: async (peer) => {
       await linkTo(peer);
     },

@@ -14,6 +14,23 @@ export const BOOTSTRAP_SAMPLE = 20;
 /** Largest roster sent to a joining peer (presence events keep it current). */
 export const MAX_ROSTER = 500;
 
+/**
+ * Presence in a room. Up to `fullUpTo` peers everyone sees everyone (a class room); beyond it
+ * a peer sees the room's count and a partial view of at most `view` live peers, which the edge
+ * keeps filled as peers leave and replaces when the peer asks (every `refreshMs` or so).
+ * `supersPerLeaf`: how many super-peers a leaf of a large room is told (its rendezvous choices).
+ * `refreshesPerSecond`: what a whole room asks of its Lobby at most: a member of a room of n
+ * refreshes every max(refreshMs, n / refreshesPerSecond seconds), so 100,000 peers ask 200 a
+ * second (every 500 s each), well under an object's 1,000 requests a second.
+ */
+export const PRESENCE = {
+  fullUpTo: 32,
+  view: 30,
+  refreshMs: 60_000,
+  refreshesPerSecond: 200,
+  supersPerLeaf: 3,
+} as const;
+
 /** Close codes of the signaling socket (4000-4999 are application codes). */
 export const CLOSE_CODES = {
   /** The same peer id connected again from a newer socket. */
@@ -22,6 +39,8 @@ export const CLOSE_CODES = {
   stale: 4002,
   /** Too many messages: the socket exceeded its rate limit far beyond the burst. */
   rateLimited: 4029,
+  /** Refused at the door: this address holds too many sockets in the room, or joined it too fast. */
+  tooMany: 4008,
 } as const;
 
 /** Peer ids are nanoids assigned by the edge. */

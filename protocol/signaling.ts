@@ -68,6 +68,8 @@ export interface SearchResult {
 export type ClientMessage =
   | { type: 'signal'; to: string; data: SignalData }
   | { type: 'bootstrap' }
+  /** A fresh partial view of a large room (answered with `view`). */
+  | { type: 'view' }
   | { type: 'ping' }
   /** Napster: add files this peer holds (at most 100 a message, 1,000 a peer). */
   | { type: 'publish'; files: PublishedFile[] }
@@ -84,9 +86,22 @@ export type ClientMessage =
 /** Edge → peer. */
 export type ServerMessage =
   | { type: 'welcome'; id: string; token: string; room: string; shard: number; shards: number }
-  | { type: 'roster'; peers: string[] }
-  | { type: 'peer-join'; id: string }
-  | { type: 'peer-leave'; id: string }
+  /**
+   * The peers a joiner sees: every other member of a small room, a random sample (a partial
+   * view) of a large one. `count`: members online, this peer included.
+   */
+  | { type: 'roster'; peers: string[]; count?: number }
+  /** A peer to add to this peer's view (it joined, or it replaces one that left); `count` as in roster. */
+  | { type: 'peer-join'; id: string; count?: number }
+  /** A peer of this peer's view left the room. */
+  | { type: 'peer-leave'; id: string; count?: number }
+  /**
+   * The room's count, sent to every member when the room grows past PRESENCE.fullUpTo (from then
+   * on a member hears of the count with its view's changes and refreshes, not with every join).
+   */
+  | { type: 'count'; count: number }
+  /** The answer to `view`: a new sample replacing the peer's view, the count, its super-peers. */
+  | { type: 'view'; peers: string[]; count: number; supers: string[] }
   | { type: 'signal'; from: string; data: SignalData }
   | { type: 'bootstrap'; peers: string[] }
   | { type: 'error'; code: ProtocolErrorCode; message: string; field?: string; ref?: number }
@@ -127,6 +142,20 @@ function peerList(obj: Record<string, unknown>, field: string): string[] {
     throw new ProtocolError('bad-field', `field "${field}" must be a list of peer ids`, field);
   }
   return v as string[];
+}
+
+/** A `supers` field: at most SUPERPEER_LIMITS.supers distinct peer ids. */
+function superList(obj: Record<string, unknown>): string[] {
+  const supers = peerList(obj, 'supers');
+  if (supers.length > SUPERPEER_LIMITS.supers || new Set(supers).size !== supers.length) {
+    throw new ProtocolError('bad-field', `field "supers" must list at most ${SUPERPEER_LIMITS.supers} distinct peer ids`, 'supers');
+  }
+  return supers;
+}
+
+/** A room's count of members online (at least 1: the peer told). */
+function roomCount(obj: Record<string, unknown>): number {
+  return fieldInt(obj, 'count', 1, 10_000_000);
 }
 
 /**
@@ -208,6 +237,8 @@ export function parseClientMessage(text: string, dropped?: DroppedEntry[]): Clie
       return { type: 'signal', to: fieldString(obj, 'to', PEER_ID_RE), data: signalData(obj) };
     case 'bootstrap':
       return { type: 'bootstrap' };
+    case 'view':
+      return { type: 'view' };
     case 'ping':
       return { type: 'ping' };
     case 'publish': {
@@ -290,11 +321,18 @@ export function parseServerMessage(text: string): ServerMessage {
         shards: fieldInt(obj, 'shards', 1, 1024),
       };
     case 'roster':
+      return obj.count === undefined ? { type: 'roster', peers: peerList(obj, 'peers') } : { type: 'roster', peers: peerList(obj, 'peers'), count: roomCount(obj) };
     case 'bootstrap':
-      return { type: obj.type, peers: peerList(obj, 'peers') };
+      return { type: 'bootstrap', peers: peerList(obj, 'peers') };
     case 'peer-join':
-    case 'peer-leave':
-      return { type: obj.type, id: fieldString(obj, 'id', PEER_ID_RE) };
+    case 'peer-leave': {
+      const id = fieldString(obj, 'id', PEER_ID_RE);
+      return obj.count === undefined ? { type: obj.type, id } : { type: obj.type, id, count: roomCount(obj) };
+    }
+    case 'view':
+      return { type: 'view', peers: peerList(obj, 'peers'), count: roomCount(obj), supers: superList(obj) };
+    case 'count':
+      return { type: 'count', count: roomCount(obj) };
     case 'signal':
       return { type: 'signal', from: fieldString(obj, 'from', PEER_ID_RE), data: signalData(obj) };
     case 'error': {
@@ -322,13 +360,8 @@ export function parseServerMessage(text: string): ServerMessage {
     }
     case 'pong':
       return { type: 'pong' };
-    case 'supers': {
-      const supers = peerList(obj, 'supers');
-      if (supers.length > SUPERPEER_LIMITS.supers || new Set(supers).size !== supers.length) {
-        throw new ProtocolError('bad-field', `field "supers" must list at most ${SUPERPEER_LIMITS.supers} distinct peer ids`, 'supers');
-      }
-      return { type: 'supers', supers };
-    }
+    case 'supers':
+      return { type: 'supers', supers: superList(obj) };
     case 'cert':
       return { type: 'cert', cert: fieldString(obj, 'cert', SIGNATURE_RE, 86), roomKey: fieldString(obj, 'roomKey', PUBLIC_KEY_RE, 87) };
     case 'bye':

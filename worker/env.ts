@@ -2,6 +2,8 @@ import type { Gateway } from './objects/gateway';
 import type { Index } from './objects/index-shard';
 import type { Lobby } from './objects/lobby';
 import type { Swarm } from './objects/swarm';
+import type { PresenceTuning } from './core/presence';
+import { PRESENCE } from '../protocol/constants';
 
 export interface Env {
   GATEWAY: DurableObjectNamespace<Gateway>;
@@ -16,9 +18,26 @@ export interface Env {
   /** HMAC secret for peer-id tokens (`wrangler secret put IDENTITY_SECRET`). */
   IDENTITY_SECRET?: string;
   STUN_URLS?: string;
+  /**
+   * "1": a room's first socket may ask for smaller presence sizes than PRESENCE's, with
+   * `full=N` and `view=K` in the /ws URL (the tests use it to make small rooms behave as large
+   * ones). Unset in production: every room uses PRESENCE.
+   */
+  ROOM_TUNING?: string;
   TURN_URLS?: string;
   TURN_USERNAME?: string;
   TURN_CREDENTIAL?: string;
+}
+
+/** The presence sizes a joiner asked for, when the edge allows it (ROOM_TUNING=1); clamped to PRESENCE. */
+export function roomTuning(env: Env, params: URLSearchParams): PresenceTuning | undefined {
+  if (env.ROOM_TUNING !== '1') return undefined;
+  const size = (name: string, max: number) => {
+    const v = Number(params.get(name));
+    return Number.isInteger(v) && v >= 1 && v <= max ? v : max;
+  };
+  if (!params.has('full') && !params.has('view')) return undefined;
+  return { fullUpTo: size('full', PRESENCE.fullUpTo), view: size('view', PRESENCE.view) };
 }
 
 /** The Gateway shard that holds peer sockets of shard `n`. */

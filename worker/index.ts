@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { DEFAULT_ROOM, PEER_ID_RE, ROOM_RE } from '../protocol/constants';
-import { gatewayStub, indexStub, type Env } from './env';
+import { gatewayStub, indexStub, lobbyStub, type Env } from './env';
 import { iceServers } from './core/ice';
 import { resolveIdentity } from './core/identity';
 import { shardCount, shardOf } from './core/shard';
@@ -83,15 +83,18 @@ app.get('/api/health', (c) =>
 app.get('/api/stats', async (c) => {
   const shards = shardCount(c.env.GATEWAY_SHARDS);
   const gateways = await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(c.env, i).stats()));
-  // `?room=NAME` adds the sizes of that room's Napster index shards.
+  // `?room=NAME` adds the sizes of that room's Napster index shards and its Lobby's figures.
   const room = c.req.query('room');
   if (room === undefined) return c.json({ shards, gateways });
   if (!ROOM_RE.test(room)) return c.json({ error: 'room must be 1-64 letters, digits, "-" or "_"' }, 400);
   // A read creates nothing: the index of a room nobody is in is not asked (its objects would be made for it).
   const open = (await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(c.env, i).hasRoom(room)))).some(Boolean);
   if (!open) return c.json({ shards, gateways, index: [] });
-  const index = await Promise.all(Array.from({ length: shardCount(c.env.INDEX_SHARDS) }, (_, i) => indexStub(c.env, room, i).stats()));
-  return c.json({ shards, gateways, index });
+  const [index, lobby] = await Promise.all([
+    Promise.all(Array.from({ length: shardCount(c.env.INDEX_SHARDS) }, (_, i) => indexStub(c.env, room, i).stats())),
+    lobbyStub(c.env, room).stats(),
+  ]);
+  return c.json({ shards, gateways, index, lobby });
 });
 
 app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'not found' }, 404) : c.env.ASSETS.fetch(c.req.raw)));

@@ -55,8 +55,14 @@ const DEFER_PER_SENDER = 256;
 export interface DhtNodeOptions {
   self: string;
   links: LinkManager;
-  /** Peers online in the room, oldest first (the edge's roster order). */
+  /** Peers this tab sees online in the room, oldest first (the edge's roster order). */
   online: () => ReadonlySet<string>;
+  /**
+   * Whether a link may be opened to `peer` (default: it is in `online`). In a large room a ring
+   * neighbour is often outside this tab's partial view; the page allows any peer not known to
+   * have left.
+   */
+  mayLink?: (peer: string) => boolean;
   store: DhtStore;
   /** Checks the signatures of writes and received records. */
   verifier: Pick<DhtVerifier, 'put' | 'member' | 'record'>;
@@ -680,7 +686,7 @@ export class DhtNode {
     if (peer === this.self) return false;
     let link = this.opts.links.get(peer);
     if (!link) {
-      if (!this.opts.online().has(peer)) return false;
+      if (!(this.opts.mayLink ? this.opts.mayLink(peer) : this.opts.online().has(peer))) return false;
       try {
         link = await Promise.race([
           this.opts.links.connect(peer),

@@ -28,6 +28,8 @@ export interface DhtServiceOptions {
   room: string;
   links: LinkManager;
   online: () => ReadonlySet<string>;
+  /** See DhtNodeOptions.mayLink. */
+  mayLink?: (peer: string) => boolean;
   files: () => OverlayFile[];
   /** Opens the node's share (the browser: IndexedDB; tests of the glue may pass memory). */
   openStore?: (room: string, peer: string) => Promise<DhtStore>;
@@ -95,6 +97,7 @@ export class DhtService {
         self: peer,
         links: this.opts.links,
         online: this.opts.online,
+        ...(this.opts.mayLink ? { mayLink: this.opts.mayLink } : {}),
         store,
         verifier: new DhtVerifier(this.opts.room, cert.roomKey),
         ...(this.opts.fingers === false ? { fingers: false } : {}),

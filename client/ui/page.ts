@@ -24,7 +24,8 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   const linksBody = el('tbody', { id: 'links' });
   const log = el('ol', { id: 'log', class: 'log' });
 
-  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, 'Online in this room ', peersCount), peersList);
+  const roomLine = el('p', { class: 'muted room-line', id: 'room-online' }, '');
+  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, 'Online in this room ', peersCount), roomLine, peersList);
   const linksCard = el(
     'section',
     { class: 'card wide', id: 'links-card' },
@@ -102,6 +103,12 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
     const linked = new Map(p2p.stats().links.map((l) => [l.peer, l.state]));
     const ids = p2p.peers().sort();
     peersCount.textContent = String(ids.length);
+    const total = p2p.roomSize();
+    // A large room: the count, and the view this tab has of it (not a list of thousands).
+    roomLine.textContent =
+      total > ids.length + 1
+        ? `${total.toLocaleString('en')} online · this tab sees ${ids.length} of them, a random view the edge refreshes every minute`
+        : `${total.toLocaleString('en')} online, this tab included`;
     if (ids.length === 0) {
       peersList.replaceChildren(el('li', { class: 'muted empty' }, 'Nobody else yet. Open this page in another tab or device.'));
       return;
@@ -163,10 +170,11 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
     addLog(`${shortId(id)} joined`);
     renderPeers();
   });
-  p2p.on('peer-leave', ({ id }) => {
-    addLog(`${shortId(id)} left`);
+  p2p.on('peer-leave', ({ id, reason }) => {
+    if (reason === 'left') addLog(`${shortId(id)} left`);
     renderPeers();
   });
+  p2p.on('room', renderPeers);
   p2p.on('link-open', ({ peer }) => {
     addLog(`link to ${shortId(peer)} open`);
     render();

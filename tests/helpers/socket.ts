@@ -29,8 +29,12 @@ export class TestSocket {
     });
   }
 
-  /** `addr` poses as another client address (see TrackerSocket.open); `pk`: a public key for the room to certify (protocol/dht-sign.ts). */
-  static async open(room: string, claim?: { id: string; token: string }, opts: { addr?: string; pk?: string } = {}): Promise<TestSocket> {
+  /**
+   * `addr` poses as another client address (see TrackerSocket.open); `pk`: a public key for the
+   * room to certify (protocol/dht-sign.ts); `query`: more /ws parameters (e.g. full and view,
+   * the presence sizes the test server lets a room choose).
+   */
+  static async open(room: string, claim?: { id: string; token: string }, opts: { addr?: string; pk?: string; query?: Record<string, string> } = {}): Promise<TestSocket> {
     const url = new URL(`${BASE.replace('http', 'ws')}/ws`);
     url.searchParams.set('room', room);
     if (claim) {
@@ -38,6 +42,7 @@ export class TestSocket {
       url.searchParams.set('token', claim.token);
     }
     if (opts.pk !== undefined) url.searchParams.set('pk', opts.pk);
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const ws = new WebSocket(url, opts.addr ? { headers: { 'CF-Connecting-IP': opts.addr } } : {});
     const s = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { PEER_ID_RE } from '../../protocol/constants';
 import { iceServers } from '../../worker/core/ice';
 import { resolveIdentity, sameToken, signPeerId } from '../../worker/core/identity';
-import { SocketLimiter, TokenBucket } from '../../worker/core/rate-limit';
+import { ADDRESS_ROOM_LIMITS, SocketLimiter, TokenBucket, addressJoinRefusal } from '../../worker/core/rate-limit';
 import { sample } from '../../worker/core/sample';
 import { fnv1a, shardCount, shardOf } from '../../worker/core/shard';
 import { seeded } from '../helpers/unit';
@@ -127,4 +127,13 @@ test('ICE servers come from configuration only', () => {
   expect(iceServers({ TURN_URLS: 'turn:t:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' })).toEqual([
     { urls: ['turn:t:3478'], username: 'u', credential: 'p' },
   ]);
+});
+
+test('an address is refused at its 65th socket in a room, or when it joins faster than its budget, with the reason', () => {
+  expect(addressJoinRefusal(0, true)).toBeNull();
+  expect(addressJoinRefusal(ADDRESS_ROOM_LIMITS.sockets - 1, true)).toBeNull();
+  expect(addressJoinRefusal(ADDRESS_ROOM_LIMITS.sockets, true)).toMatch(/too many connections from your address in this room \(at most 64\)/);
+  expect(addressJoinRefusal(3, false)).toMatch(/joined this room too fast \(a burst of 64, then 2 a second\)/);
+  // Both reasons fit a close frame's reason and the bye's (at most 123 bytes).
+  for (const r of [addressJoinRefusal(64, true), addressJoinRefusal(0, false)]) expect(new TextEncoder().encode(r!).length).toBeLessThanOrEqual(123);
 });

@@ -81,8 +81,24 @@ test.describe('parseServerMessage', () => {
       { type: 'pong' },
       { type: 'supers', supers: [B, A] },
       { type: 'supers', supers: [] },
+      { type: 'roster', peers: [A], count: 1234 },
+      { type: 'peer-join', id: A, count: 2 },
+      { type: 'peer-leave', id: B, count: 1 },
+      { type: 'view', peers: [A, B], count: 5000, supers: [B] },
+      { type: 'count', count: 33 },
     ];
     for (const m of msgs) expect(parseServerMessage(JSON.stringify(m))).toEqual(m);
+  });
+
+  test('presence counts are whole numbers of at least 1; a view names its peers, count and super-peers', () => {
+    for (const count of [0, -1, 1.5, '3', null]) {
+      expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'roster', peers: [], count })))).toEqual({ code: 'bad-field', field: 'count' });
+      expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'peer-join', id: A, count })))).toEqual({ code: 'bad-field', field: 'count' });
+    }
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'view', peers: [A], supers: [] })))).toEqual({ code: 'bad-field', field: 'count' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'view', peers: [A], count: 3 })))).toEqual({ code: 'bad-field', field: 'supers' });
+    expect(protocolErrorOf(() => parseServerMessage(JSON.stringify({ type: 'view', peers: ['x'], count: 3, supers: [] })))).toEqual({ code: 'bad-field', field: 'peers' });
+    expect(parseClientMessage(JSON.stringify({ type: 'view' }))).toEqual({ type: 'view' });
   });
 
   test('rejects what the edge never sends', () => {

@@ -70,7 +70,23 @@ export class SocketLimiter {
 export const SEARCH_COST = 5;
 
 export function messageCost(msg: { type: string; files?: readonly unknown[]; infoHashes?: readonly unknown[] }): number {
-  if (msg.type === 'search') return SEARCH_COST;
+  // A search, and a fresh view (a sample and O(view) rows at the room's Lobby), cost more.
+  if (msg.type === 'search' || msg.type === 'view') return SEARCH_COST;
   if (msg.type === 'publish' || msg.type === 'unpublish') return 1 + Math.floor((msg.files ?? msg.infoHashes ?? []).length / 20);
   return 1;
+}
+
+/**
+ * What one client address (CF-Connecting-IP) may do in one room (counted by the room's Lobby,
+ * whatever gateway shard the sockets are on): be at most `sockets` of its members, and join at
+ * a burst of `joinBurst`, then `joinsPerSecond` (a peer back on a new socket is not a new
+ * join). A class room behind one school NAT fits; one script cannot fill a room with fakes.
+ */
+export const ADDRESS_ROOM_LIMITS = { sockets: 64, joinBurst: 64, joinsPerSecond: 2 } as const;
+
+/** Why a join from an address is refused (null: admitted). Pure: the gateway passes its counts. */
+export function addressJoinRefusal(socketsHeld: number, joinAllowed: boolean, limits = ADDRESS_ROOM_LIMITS): string | null {
+  if (socketsHeld >= limits.sockets) return `too many connections from your address in this room (at most ${limits.sockets}): close some tabs and try again`;
+  if (!joinAllowed) return `your address joined this room too fast (a burst of ${limits.joinBurst}, then ${limits.joinsPerSecond} a second): try again in a moment`;
+  return null;
 }

@@ -57,20 +57,22 @@ export function capacityScore(m: Omit<SuperCandidate, 'id'>, now: number): numbe
  * The room's next super-peer list. Current super-peers that are still members are kept, in
  * their order. When fewer than neededSupers(n), the best other members are promoted (highest
  * score first, ties by id). When more than maxSupers(n), the lowest-scored of the kept ones
- * are demoted. Returns the kept ones first, then the promoted ones.
+ * are demoted. Returns the kept ones first, then the promoted ones. `roomSize`: the room's
+ * count when `members` is a sample of it (a large room elects among the current super-peers
+ * and a random sample of the rest).
  */
-export function electSupers(members: readonly SuperCandidate[], current: readonly string[], now: number): string[] {
+export function electSupers(members: readonly SuperCandidate[], current: readonly string[], now: number, roomSize = members.length): string[] {
   const byId = new Map(members.map((m) => [m.id, m]));
   const scores = new Map(members.map((m) => [m.id, capacityScore(m, now)]));
   const best = (a: string, b: string) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
 
   let kept = [...new Set(current)].filter((id) => byId.has(id));
-  const max = maxSupers(members.length);
+  const max = maxSupers(roomSize);
   if (kept.length > max) {
     const stay = new Set(kept.slice().sort(best).slice(0, max));
     kept = kept.filter((id) => stay.has(id));
   }
-  const missing = neededSupers(members.length) - kept.length;
+  const missing = neededSupers(roomSize) - kept.length;
   if (missing <= 0) return kept;
   const isSuper = new Set(kept);
   const promoted = [...byId.keys()]

@@ -8,7 +8,8 @@ import { CLOSE_CODES, HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/
 import { ProtocolError } from '../../protocol/errors';
 import type { DroppedEntry } from '../../protocol/entries';
 import { carriesOffer, errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
-import { gatewayStub, lobbyStub, swarmStub, type Env } from '../env';
+import { gatewayStub, lobbyStub, roomTuning, swarmStub, type Env } from '../env';
+import type { PresenceTuning } from '../core/presence';
 import { SocketLimiter, TokenBucket, messageCost, type LimitVerdict } from '../core/rate-limit';
 import { OfferBudget, SIGNAL_OFFER_LIMITS, TRACKER_LIMITS, type OfferLimits } from '../core/tracker-budget';
 import { failure, type TrackerResponse } from '../../protocol/tracker';
@@ -62,6 +63,17 @@ export interface GatewayStats {
   errors: Record<string, number>;
 }
 
+/** WebSocket.readyState of an open socket. */
+const WS_OPEN = 1;
+
+const peerKey = (room: string, id: string) => `${room}\n${id}`;
+
+function addTo(index: Map<string, Set<WebSocket>>, key: string, ws: WebSocket): void {
+  const set = index.get(key);
+  if (set) set.add(ws);
+  else index.set(key, new Set([ws]));
+}
+
 export class Gateway extends DurableObject<Env> {
   private readonly limiters = new WeakMap<WebSocket, SocketLimiter>();
   /** Relayed-offer budgets of tracker sockets, and of their addresses (in memory: a restart refills them). */
@@ -71,6 +83,8 @@ export class Gateway extends DurableObject<Env> {
   private readonly addressJoins = new Map<string, TokenBucket>();
   private readonly counters = { messages: 0, relayed: 0, offersRelayed: 0, errors: {} as Record<string, number> };
   private readonly napster: NapsterDesk;
+  /** Peer sockets by room and peer id (see peerSockets); null until first needed. */
+  private sockets: Map<string, Set<WebSocket>> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -105,9 +119,11 @@ export class Gateway extends DurableObject<Env> {
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [id]);
     server.serializeAttachment(att);
+    addTo(this.peerIndex(), peerKey(room, id), server);
     this.send(server, { type: 'welcome', id, token, room, shard: att.shard, shards: att.shards });
     // `pk`: the public key the Lobby certifies for this peer's DHT signatures.
-    this.ctx.waitUntil(this.join(server, att, new URL(request.url).searchParams.get('pk') ?? undefined));
+    const params = new URL(request.url).searchParams;
+    this.ctx.waitUntil(this.join(server, att, params.get('pk') ?? undefined, roomTuning(this.env, params)));
     await this.ensureAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -133,11 +149,20 @@ export class Gateway extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  private async join(ws: WebSocket, att: PeerAttachment, pk?: string): Promise<void> {
+  private async join(ws: WebSocket, att: PeerAttachment, pk?: string, tuning?: PresenceTuning): Promise<void> {
     try {
-      const { peers, supers, cert } = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn, pk);
+      const reply = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn, pk, tuning, att.addr ?? '');
+      if ('refused' in reply) {
+        // Too many sockets of this address in the room, or joins too fast: told why, then closed.
+        this.count('address-refused');
+        // The bye carries the whole reason; the close frame a short one (workerd refuses long ones).
+        this.send(ws, { type: 'bye', code: CLOSE_CODES.tooMany, reason: reply.refused });
+        this.closeQuietly(ws, CLOSE_CODES.tooMany, 'address limit');
+        return;
+      }
+      const { peers, count, supers, cert } = reply;
       if (cert) this.send(ws, { type: 'cert', ...cert });
-      this.send(ws, { type: 'roster', peers });
+      this.send(ws, { type: 'roster', peers, count });
       this.send(ws, { type: 'supers', supers });
     } catch (err) {
       console.error('lobby join failed', err);
@@ -146,6 +171,9 @@ export class Gateway extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // A socket the edge closed (rate limit, replaced by a newer one) may still have messages
+    // queued: none of them is acted on or relayed.
+    if (ws.readyState !== WS_OPEN) return;
     const att = ws.deserializeAttachment() as Attachment;
     this.counters.messages++;
     const limiter = this.limiter(ws);
@@ -178,8 +206,10 @@ export class Gateway extends DurableObject<Env> {
             this.count('offers-dropped');
             throw new ProtocolError('rate-limited', `more than ${SIGNAL_OFFER_LIMITS.socketOffersPerSecond} WebRTC offers per second (burst ${SIGNAL_OFFER_LIMITS.socketOfferBurst}): this offer was not relayed`, 'data');
           }
-          const target = gatewayStub(this.env, shardOf(msg.to, att.shards));
-          const delivered = await target.deliverSignal(att.room, msg.to, att.id, msg.data);
+          // A peer on this shard is served here; another shard's through an RPC to it.
+          const shard = shardOf(msg.to, att.shards);
+          const delivered =
+            shard === att.shard ? this.deliverSignal(att.room, msg.to, att.id, msg.data) : await gatewayStub(this.env, shard).deliverSignal(att.room, msg.to, att.id, msg.data);
           if (!delivered) throw new ProtocolError('unknown-peer', `peer ${msg.to} is not online in this room`, 'to');
           this.counters.relayed++;
           return;
@@ -187,6 +217,12 @@ export class Gateway extends DurableObject<Env> {
         case 'bootstrap': {
           const peers = await lobbyStub(this.env, att.room).bootstrap(att.id);
           this.send(ws, { type: 'bootstrap', peers });
+          return;
+        }
+        case 'view': {
+          const view = await lobbyStub(this.env, att.room).view(att.room, att.id, att.conn);
+          if (!view) throw new ProtocolError('unknown-peer', 'this socket is not the peer\'s current connection to the room', 'type');
+          this.send(ws, { type: 'view', ...view });
           return;
         }
         case 'ping':
@@ -394,9 +430,34 @@ export class Gateway extends DurableObject<Env> {
     return ids.filter((id) => this.peerSockets(id, room).length > 0);
   }
 
-  /** The sockets of peer `id` in `room` (tagged with the id when accepted). */
+  /**
+   * The open sockets of peer `id` in `room`. From an index in memory (built from the accepted
+   * sockets when the object starts or wakes, kept as sockets are accepted; closed ones drop out
+   * when looked up): a signal or a delivery looks up its peer without reading every socket.
+   */
   private peerSockets(id: string, room: string): WebSocket[] {
-    return this.ctx.getWebSockets(id).filter((ws) => (ws.deserializeAttachment() as PeerAttachment).room === room);
+    const index = this.peerIndex();
+    const key = peerKey(room, id);
+    const set = index.get(key);
+    if (!set) return [];
+    const out: WebSocket[] = [];
+    for (const ws of set) {
+      if (ws.readyState === WS_OPEN) out.push(ws);
+      else set.delete(ws);
+    }
+    if (set.size === 0) index.delete(key);
+    return out;
+  }
+
+  private peerIndex(): Map<string, Set<WebSocket>> {
+    if (this.sockets) return this.sockets;
+    const index = new Map<string, Set<WebSocket>>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att && att.kind !== 'tracker') addTo(index, peerKey(att.room, att.id), ws);
+    }
+    this.sockets = index;
+    return index;
   }
 
   /** RPC from the edge (`/api/stats?room=`): whether any peer of `room` has a socket here. */
