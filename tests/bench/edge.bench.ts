@@ -287,7 +287,8 @@ if (big && Number.isFinite(big.lobbyPerJoin)) {
   const joinsPerSecond = OBJECT_RPS / big.lobbyPerJoin;
   console.log(
     `Cloudflare (about ${OBJECT_RPS} requests/s per object), from N = ${big.n}: one room's Lobby takes ${f1(big.lobbyPerJoin)} requests a join (a join and, later, a leave), ` +
-      `so it sustains about ${f0(joinsPerSecond)} joins/s; 100,000 peers joining at 500/s need ${Math.ceil(500 / joinsPerSecond)} Lobby shard(s) for the joins, ` +
-      `plus their view refreshes (at most ${PRESENCE.refreshesPerSecond}/s a room by the client's pacing), and ${Math.ceil((500 * (1 + big.deliveriesPerJoin)) / OBJECT_RPS)} gateway shard(s) for the sockets' joins and the Lobby's ${f1(big.deliveriesPerJoin)} deliveries a join.`,
+      `so it sustains about ${f0(joinsPerSecond)} joins/s; 100,000 peers joining at 500/s, with their view refreshes (at most ${PRESENCE.refreshesPerSecond}/s a room by the client's pacing), ` +
+      `ask ${f0(500 * big.lobbyPerJoin + PRESENCE.refreshesPerSecond)} requests/s of the room: ${Math.ceil((500 * big.lobbyPerJoin + PRESENCE.refreshesPerSecond) / OBJECT_RPS)} Lobby shards, ` +
+      `and ${Math.ceil((500 * (1 + big.deliveriesPerJoin)) / OBJECT_RPS)} gateway shard(s) for the sockets' joins and the Lobby's ${f1(big.deliveriesPerJoin)} deliveries a join.`,
   );
 }
