@@ -25,7 +25,8 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   const log = el('ol', { id: 'log', class: 'log' });
 
   const roomLine = el('p', { class: 'muted room-line', id: 'room-online' }, '');
-  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, 'Online in this room ', peersCount), roomLine, peersList);
+  const peersTitle = el('span', {}, 'Online in this room ');
+  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, peersTitle, peersCount), roomLine, peersList);
   const linksCard = el(
     'section',
     { class: 'card wide', id: 'links-card' },
@@ -105,6 +106,8 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
     peersCount.textContent = String(ids.length);
     const total = p2p.roomSize();
     // A large room: the count, and the view this tab has of it (not a list of thousands).
+    // The badge counts the peers listed: the whole room when small, this tab's view when large.
+    peersTitle.textContent = total > ids.length + 1 ? 'Peers in your view ' : 'Online in this room ';
     roomLine.textContent =
       total > ids.length + 1
         ? `${total.toLocaleString('en')} online · this tab sees ${ids.length} of them, a random view the edge refreshes every minute`
