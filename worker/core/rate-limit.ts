@@ -34,6 +34,20 @@ export class TokenBucket {
 }
 
 /**
+ * The bucket of `key` in `buckets` (made full if new). The map is bounded: past 10,000 keys it
+ * is cleared (every bucket starts full again), so that a spray of addresses cannot grow it.
+ */
+export function bucketOf(buckets: Map<string, TokenBucket>, key: string, burst: number, perSecond: number, now: number): TokenBucket {
+  let bucket = buckets.get(key);
+  if (!bucket) {
+    if (buckets.size >= 10_000) buckets.clear();
+    bucket = new TokenBucket(burst, perSecond, now);
+    buckets.set(key, bucket);
+  }
+  return bucket;
+}
+
+/**
  * Per-socket message limit: one bucket for the allowed rate; each refused message spends a
  * strike from a second, slowly refilling bucket, and a socket out of strikes is to be closed.
  */

@@ -10,7 +10,7 @@ import type { DroppedEntry } from '../../protocol/entries';
 import { carriesOffer, errorReply, parseClientMessage, peekSearchRef, type ServerMessage, type SignalData } from '../../protocol/signaling';
 import { gatewayStub, lobbyStub, roomTuning, swarmStub, type Env } from '../env';
 import type { PresenceTuning } from '../core/presence';
-import { SocketLimiter, TokenBucket, messageCost, type LimitVerdict } from '../core/rate-limit';
+import { SocketLimiter, TokenBucket, bucketOf, messageCost, type LimitVerdict } from '../core/rate-limit';
 import { OfferBudget, SIGNAL_OFFER_LIMITS, TRACKER_LIMITS, type OfferLimits } from '../core/tracker-budget';
 import { failure, type TrackerResponse } from '../../protocol/tracker';
 import { onTrackerMessage } from './tracker-socket';
@@ -349,13 +349,7 @@ export class Gateway extends DurableObject<Env> {
 
   /** The bucket of one client address in `buckets` (at most 10,000 addresses are remembered). */
   private addressBucket(buckets: Map<string, TokenBucket>, addr: string, burst: number, perSecond: number): TokenBucket {
-    let bucket = buckets.get(addr);
-    if (!bucket) {
-      if (buckets.size >= 10_000) buckets.clear();
-      bucket = new TokenBucket(burst, perSecond, Date.now());
-      buckets.set(addr, bucket);
-    }
-    return bucket;
+    return bucketOf(buckets, addr, burst, perSecond, Date.now());
   }
 
   private limiter(ws: WebSocket): SocketLimiter {

@@ -25,7 +25,7 @@ import { ECDSA, ECDSA_SIGN, PUBLIC_KEY_RE, certText, toBase64url, utf8 } from '.
 import { gatewayStub, type Env } from '../env';
 import { Presence, type PresenceTuning } from '../core/presence';
 import { electSupers } from '../core/superpeers';
-import { ADDRESS_ROOM_LIMITS, TokenBucket, addressJoinRefusal } from '../core/rate-limit';
+import { ADDRESS_ROOM_LIMITS, TokenBucket, addressJoinRefusal, bucketOf } from '../core/rate-limit';
 
 type Member = {
   id: string;
@@ -134,7 +134,7 @@ export class Lobby extends DurableObject<Env> {
     const prev = this.byId.get(id);
     // A new member (not a peer back on a new socket) counts against its address's limits.
     if (!prev) {
-      const refused = addressJoinRefusal(this.perAddress.get(addr) ?? 0, this.addressBucket(addr).take(Date.now()));
+      const refused = addressJoinRefusal(this.perAddress.get(addr) ?? 0, bucketOf(this.addressJoins, addr, ADDRESS_ROOM_LIMITS.joinBurst, ADDRESS_ROOM_LIMITS.joinsPerSecond, Date.now()).take(Date.now()));
       if (refused) {
         this.counters.refused++;
         return { refused };
@@ -156,8 +156,8 @@ export class Lobby extends DurableObject<Env> {
       this.byId.set(id, { id, shard, conn, joined, bandwidth: prev?.bandwidth ?? 0, links: prev?.links ?? 0, addr });
       const out = this.presence.join(id);
       this.sql.exec('DELETE FROM views WHERE holder = ?', id);
-      for (const p of out.roster) this.sql.exec('INSERT OR IGNORE INTO views (holder, peer) VALUES (?, ?)', id, p);
-      for (const h of out.notify) this.sql.exec('INSERT OR IGNORE INTO views (holder, peer) VALUES (?, ?)', h, id);
+      this.rememberViews(out.roster.map((p) => [id, p] as const));
+      this.rememberViews(out.notify.map((h) => [h, id] as const));
       await this.broadcast(this.membersOf(out.notify), { type: 'peer-join', id, count: out.count });
       // The room just grew past its full-view size: every member (at most fullUpTo + 1) hears
       // that it is now large, once; from here on counts travel with views.
@@ -189,7 +189,7 @@ export class Lobby extends DurableObject<Env> {
     if (this.byId.get(id)?.conn !== conn) return null;
     const peers = this.presence.refresh(id);
     this.sql.exec('DELETE FROM views WHERE holder = ?', id);
-    for (const p of peers) this.sql.exec('INSERT OR IGNORE INTO views (holder, peer) VALUES (?, ?)', id, p);
+    this.rememberViews(peers.map((p) => [id, p] as const));
     return { peers: this.ordered(peers), count: this.presence.size, supers: this.supersFor(id) };
   }
 
@@ -240,14 +240,9 @@ export class Lobby extends DurableObject<Env> {
     else this.perAddress.delete(addr);
   }
 
-  private addressBucket(addr: string): TokenBucket {
-    let b = this.addressJoins.get(addr);
-    if (!b) {
-      if (this.addressJoins.size >= 10_000) this.addressJoins.clear();
-      b = new TokenBucket(ADDRESS_ROOM_LIMITS.joinBurst, ADDRESS_ROOM_LIMITS.joinsPerSecond, Date.now());
-      this.addressJoins.set(addr, b);
-    }
-    return b;
+  /** Record that `holder` was told of each peer of `pairs` (rows of the views table). */
+  private rememberViews(pairs: Iterable<readonly [string, string]>): void {
+    for (const [holder, peer] of pairs) this.sql.exec('INSERT OR IGNORE INTO views (holder, peer) VALUES (?, ?)', holder, peer);
   }
 
   private membersOf(ids: readonly string[]): Member[] {
@@ -286,7 +281,7 @@ export class Lobby extends DurableObject<Env> {
       // Two statements, each on its index (an OR of the two would scan the table).
       this.sql.exec('DELETE FROM views WHERE holder = ?', id);
       this.sql.exec('DELETE FROM views WHERE peer = ?', id);
-      for (const r of out.refills) this.sql.exec('INSERT OR IGNORE INTO views (holder, peer) VALUES (?, ?)', r.holder, r.peer);
+      this.rememberViews(out.refills.map((r) => [r.holder, r.peer] as const));
       await this.broadcast(this.membersOf(out.notify), { type: 'peer-leave', id, count: out.count });
       for (const r of out.refills) {
         const m = this.byId.get(r.holder);
