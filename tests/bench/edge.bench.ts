@@ -29,6 +29,7 @@ import { percentile, table } from './figures.ts';
 resolveExtensionlessTs('bench:edge');
 const { parseServerMessage } = await import('../../protocol/signaling.ts');
 const { PING_TEXT, PRESENCE } = await import('../../protocol/constants.ts');
+const { EDGE_BATCHING } = await import('../../worker/core/batcher.ts');
 
 const PORT = Number(process.env.BENCH_PORT ?? 8796);
 const CROWDS = (process.env.BENCH_CROWD ?? '250,1000,2000,4000,5000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 2);
@@ -109,8 +110,17 @@ interface Row {
   delivered: number;
   errors: number;
   firstError: string;
-  lobbyPerJoin: number;
+  /** The Lobby's joins, and the gateways' batched calls that carried them (and the views, bootstraps ... of the join phase). */
+  joins: number;
+  joinCalls: number;
   deliveriesPerJoin: number;
+}
+
+type LobbyStats = { calls: number; joins: number; leaves: number; views: number; bootstraps: number; capacity: number; deliveries: number };
+async function lobbyStats(base: string, room: string): Promise<LobbyStats | undefined> {
+  const stats = (await (await fetch(`${base.replace('ws', 'http')}/api/stats?room=${room}`)).json()) as { lobby?: LobbyStats };
+  if (process.env.BENCH_DEBUG) console.error(JSON.stringify(stats).slice(0, 2000));
+  return stats.lobby;
 }
 
 async function crowd(base: string, n: number): Promise<Row> {
@@ -119,6 +129,7 @@ async function crowd(base: string, n: number): Promise<Row> {
   const joinMs: number[] = [];
   const t0 = performance.now();
   let next = 0;
+  let joinStats: LobbyStats | undefined;
   // Heartbeats as a crowd sends them: each peer every 10 s, spread over the 10 s (a tenth of a
   // second's share at a time), not all at once.
   let tick = 0;
@@ -151,10 +162,9 @@ async function crowd(base: string, n: number): Promise<Row> {
       last = now;
       await new Promise((r) => setTimeout(r, 1_000));
     }
-    const stats = (await (await fetch(`${base.replace('ws', 'http')}/api/stats?room=${room}`)).json()) as { lobby?: { joins: number; leaves: number; views: number; bootstraps: number; capacity: number; deliveries: number } };
     // Read now: an idle Lobby may be evicted from memory during the relay (its counters with it).
-    const l = stats.lobby;
-    if (process.env.BENCH_DEBUG) console.error(JSON.stringify(stats).slice(0, 2000));
+    const l = await lobbyStats(base, room);
+    joinStats = l;
     const presence = peers.map((p) => p.presence);
     const bytes = peers.reduce((a, p) => a + p.bytes, 0) / n;
 
@@ -202,8 +212,8 @@ async function crowd(base: string, n: number): Promise<Row> {
       delivered: (100 * delivered) / n,
       errors: errors.length,
       firstError: errors[0] ?? '',
-      // Each join is matched by a leave later (counted here as one more request).
-      lobbyPerJoin: l ? (2 * l.joins + l.views + l.bootstraps + l.capacity) / Math.max(1, l.joins) : NaN,
+      joins: l?.joins ?? NaN,
+      joinCalls: l?.calls ?? NaN,
       deliveriesPerJoin: l ? l.deliveries / Math.max(1, l.joins) : NaN,
     };
   } finally {
@@ -225,9 +235,15 @@ async function crowd(base: string, n: number): Promise<Row> {
       ),
     );
     leaveSeconds.set(n, (performance.now() - tLeave) / 1000);
+    // The leaves' calls: the Lobby was busy with them, so it is the same object as at the join
+    // (unless it was evicted during the relay: then its counters are the leave storm's alone).
+    const after = joinStats ? await lobbyStats(base, room).catch(() => undefined) : undefined;
+    if (after && joinStats) leaveCalls.set(n, { calls: after.joins === 0 ? after.calls : after.calls - joinStats.calls, leaves: after.leaves - (after.joins === 0 ? 0 : joinStats.leaves) });
   }
 }
 const leaveSeconds = new Map<number, number>();
+/** The gateways' calls into the Lobby that carried the leave storm, and the leaves they carried. */
+const leaveCalls = new Map<number, { calls: number; leaves: number }>();
 
 const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 const persist = join(root, '.wrangler/bench-edge-state');
@@ -255,11 +271,14 @@ for (const n of CROWDS) {
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—');
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+/** The Lobby's calls (batched by the gateways) per member: the join phase's and the leave storm's. */
+const lobbyPerJoin = (r: Row) => (r.joinCalls + (leaveCalls.get(r.n)?.calls ?? NaN)) / r.joins;
 console.log(`bench:edge  one room on wrangler dev (one workerd, GATEWAY_SHARDS=1), plain WebSocket peers, ${PER_ADDRESS} an address, ${CONCURRENCY} joins in flight, signals at ${SIGNAL_RATE}/s; presence: everyone up to ${PRESENCE.fullUpTo}, views of ${PRESENCE.view} beyond`);
 console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
 console.log(
   table(
-    ['N', 'join p50 ms', 'join p95 ms', 'all joined s', 'all left s', 'presence msgs/join', 'max/peer', 'KiB/peer', 'relay p50 ms', 'relay p95 ms', 'delivered %', 'errors', 'Lobby req/join', 'deliveries/join'],
+    ['N', 'join p50 ms', 'join p95 ms', 'all joined s', 'all left s', 'presence msgs/join', 'max/peer', 'KiB/peer', 'relay p50 ms', 'relay p95 ms', 'delivered %', 'errors', 'Lobby calls/join', 'joins/call', 'leaves/call', 'deliveries/join'],
     rows.map((r) => [
       String(r.n),
       f0(r.joinP50),
@@ -273,7 +292,9 @@ console.log(
       `${f0(r.relayP95)}${r.n === 2000 ? (r.relayP95 <= 250 ? ' met' : ' MISSED') : ''}`,
       `${f1(r.delivered)}${r.delivered === 100 ? ' met' : ' MISSED'}`,
       String(r.errors),
-      f1(r.lobbyPerJoin),
+      f2(lobbyPerJoin(r)),
+      f1(r.joins / r.joinCalls),
+      f1((leaveCalls.get(r.n)?.leaves ?? NaN) / (leaveCalls.get(r.n)?.calls ?? NaN)),
       f1(r.deliveriesPerJoin),
     ]),
   ),
@@ -281,14 +302,18 @@ console.log(
 for (const r of rows) if (r.firstError) console.log(`N = ${r.n}: first error: ${r.firstError}`);
 for (const f of failures) console.log(f);
 const big = rows[rows.length - 1];
-if (big && Number.isFinite(big.lobbyPerJoin)) {
-  // Each join costs the room's Lobby `lobbyPerJoin` requests (its join RPC, and a leave later);
-  // its deliveries are requests to gateways, spread over the gateway shards.
-  const joinsPerSecond = OBJECT_RPS / big.lobbyPerJoin;
+if (big && Number.isFinite(lobbyPerJoin(big))) {
+  // The gateways batch what their sockets ask of a room's Lobby, one call at most every
+  // EDGE_BATCHING.gapMs from each gateway shard: the Lobby's request rate is bounded by the
+  // gateway count, not by the join rate; at a low rate each request is a call of its own.
+  const perGateway = 1000 / EDGE_BATCHING.gapMs;
+  const fullPace = Math.floor(OBJECT_RPS / perGateway);
+  const at500 = Math.min(500 * lobbyPerJoin(big), 500 * 2) + PRESENCE.refreshesPerSecond;
   console.log(
-    `Cloudflare (about ${OBJECT_RPS} requests/s per object), from N = ${big.n}: one room's Lobby takes ${f1(big.lobbyPerJoin)} requests a join (a join and, later, a leave), ` +
-      `so it sustains about ${f0(joinsPerSecond)} joins/s; 100,000 peers joining at 500/s, with their view refreshes (at most ${PRESENCE.refreshesPerSecond}/s a room by the client's pacing), ` +
-      `ask ${f0(500 * big.lobbyPerJoin + PRESENCE.refreshesPerSecond)} requests/s of the room: ${Math.ceil((500 * big.lobbyPerJoin + PRESENCE.refreshesPerSecond) / OBJECT_RPS)} Lobby shards, ` +
-      `and ${Math.ceil((500 * (1 + big.deliveriesPerJoin)) / OBJECT_RPS)} gateway shard(s) for the sockets' joins and the Lobby's ${f1(big.deliveriesPerJoin)} deliveries a join.`,
+    `Cloudflare (about ${OBJECT_RPS} requests/s per object), from N = ${big.n}: the gateways batched the Lobby's joins and leaves into ${f2(lobbyPerJoin(big))} calls a member ` +
+      `(${f1(big.joins / big.joinCalls)} joins a call at ${CONCURRENCY} joins in flight). A gateway shard calls a room's Lobby at most ${perGateway} times a second however fast its sockets join, ` +
+      `so up to ${fullPace} gateway shards at full pace stay within one object's limit; unbatched (a join and a leave each a call, as at a low rate) one Lobby takes ~${f0(OBJECT_RPS / 2)} joins/s. ` +
+      `100,000 peers joining at 500/s with their view refreshes (at most ${PRESENCE.refreshesPerSecond}/s a room) ask at most ${f0(at500)} calls/s of one Lobby (fewer as batches fill): ` +
+      `${Math.ceil(at500 / OBJECT_RPS)} Lobby per room, and ${Math.ceil((500 * (1 + big.deliveriesPerJoin)) / OBJECT_RPS)} gateway shard(s) for the sockets' joins and the Lobby's ${f1(big.deliveriesPerJoin)} deliveries a join.`,
   );
 }

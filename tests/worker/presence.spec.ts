@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { ServerMessage } from '../../protocol/signaling';
-import { TestSocket, uniqueRoom } from '../helpers/socket';
+import { BASE, TestSocket, uniqueRoom } from '../helpers/socket';
 
 type Roster = Extract<ServerMessage, { type: 'roster' }>;
 type View = Extract<ServerMessage, { type: 'view' }>;
@@ -192,5 +192,27 @@ test.describe('per-address limits in a room', () => {
     // The burst of 64, and the refill of 2 a second while the test ran.
     expect(joined).toBeGreaterThanOrEqual(64);
     expect(joined).toBeLessThan(90);
+  });
+
+  test('a crowd joining at once reaches its Lobby in batched calls, at most one per 10 ms from the gateway, and every join is answered', async () => {
+    const room = uniqueRoom('crowd-batch');
+    const n = 60;
+    const t0 = Date.now();
+    // Six addresses of ten sockets, all opened at once.
+    const sockets = await Promise.all(
+      Array.from({ length: n }, (_, i) => TestSocket.open(room, undefined, { addr: `198.51.100.${10 + (i % 6)}`, query: { full: String(FULL), view: String(VIEW) } })),
+    );
+    const rosters = await Promise.all(sockets.map((s) => s.next<Roster>((m) => m.type === 'roster')));
+    const ms = Date.now() - t0;
+    expect(Math.max(...rosters.map((r) => r.count ?? 0))).toBe(n);
+    const stats = (await (await fetch(`${BASE}/api/stats?room=${room}`)).json()) as { lobby: { calls: number; joins: number; deliveries: number; messages: number } };
+    console.log(`${n} joins in ${ms} ms: ${stats.lobby.calls} Lobby calls, ${stats.lobby.deliveries} delivery calls for ${stats.lobby.messages} messages`);
+    expect(stats.lobby.joins).toBe(n);
+    // Two gateway shards in the test server: each calls the Lobby at most once per 10 ms, and the
+    // Lobby each of them as often (unbatched, 60 joins would be 60 calls and hundreds of deliveries).
+    const shards = 2;
+    expect(stats.lobby.calls).toBeLessThanOrEqual(shards * (Math.ceil(ms / 10) + 1));
+    expect(stats.lobby.deliveries).toBeLessThanOrEqual(shards * (Math.ceil(ms / 10) + 1));
+    for (const s of sockets) s.close();
   });
 });

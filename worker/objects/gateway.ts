@@ -16,6 +16,8 @@ import { failure, type TrackerResponse } from '../../protocol/tracker';
 import { onTrackerMessage } from './tracker-socket';
 import { shardOf } from '../core/shard';
 import { NapsterDesk, type NapsterPeer } from './napster-desk';
+import type { Delivery, LobbyOp, LobbyResults } from './lobby';
+import { Batchers, EDGE_BATCHING, type Settled } from '../core/batcher';
 
 /** A socket of one of our peers (`/ws`). */
 interface PeerAttachment {
@@ -60,6 +62,8 @@ export interface GatewayStats {
   relayed: number;
   /** Tracker offers relayed for this shard's tracker sockets. */
   offersRelayed: number;
+  /** Batched calls into rooms' Lobbies (each carries the joins, leaves, views ... made meanwhile). */
+  lobbyCalls: number;
   errors: Record<string, number>;
 }
 
@@ -83,6 +87,8 @@ export class Gateway extends DurableObject<Env> {
   private readonly addressJoins = new Map<string, TokenBucket>();
   private readonly counters = { messages: 0, relayed: 0, offersRelayed: 0, errors: {} as Record<string, number> };
   private readonly napster: NapsterDesk;
+  /** Requests to each room's Lobby, one batched call in flight per room. */
+  private readonly lobbyCalls = new Batchers<LobbyOp, LobbyResults[LobbyOp['op']]>((room, ops) => lobbyStub(this.env, room).run(room, ops), EDGE_BATCHING);
   /** Peer sockets by room and peer id (see peerSockets); null until first needed. */
   private sockets: Map<string, Set<WebSocket>> | null = null;
 
@@ -151,7 +157,7 @@ export class Gateway extends DurableObject<Env> {
 
   private async join(ws: WebSocket, att: PeerAttachment, pk?: string, tuning?: PresenceTuning): Promise<void> {
     try {
-      const reply = await lobbyStub(this.env, att.room).join(att.room, att.id, att.shard, att.conn, pk, tuning, att.addr ?? '');
+      const reply = await this.lobby(att.room, { op: 'join', id: att.id, shard: att.shard, conn: att.conn, pk, tuning, addr: att.addr ?? '' });
       if ('refused' in reply) {
         // Too many sockets of this address in the room, or joins too fast: told why, then closed.
         this.count('address-refused');
@@ -215,12 +221,12 @@ export class Gateway extends DurableObject<Env> {
           return;
         }
         case 'bootstrap': {
-          const peers = await lobbyStub(this.env, att.room).bootstrap(att.id);
+          const peers = await this.lobby(att.room, { op: 'bootstrap', id: att.id });
           this.send(ws, { type: 'bootstrap', peers });
           return;
         }
         case 'view': {
-          const view = await lobbyStub(this.env, att.room).view(att.room, att.id, att.conn);
+          const view = await this.lobby(att.room, { op: 'view', id: att.id, conn: att.conn });
           if (!view) throw new ProtocolError('unknown-peer', 'this socket is not the peer\'s current connection to the room', 'type');
           this.send(ws, { type: 'view', ...view });
           return;
@@ -229,7 +235,7 @@ export class Gateway extends DurableObject<Env> {
           this.send(ws, { type: 'pong' });
           return;
         case 'capacity':
-          await lobbyStub(this.env, att.room).capacity(att.room, att.id, att.conn, msg.bandwidth, msg.links);
+          await this.lobby(att.room, { op: 'capacity', id: att.id, conn: att.conn, bandwidth: msg.bandwidth, links: msg.links });
           return;
         case 'publish': {
           const reply = await this.napster.publish(napsterPeer(att), msg.files);
@@ -397,7 +403,12 @@ export class Gateway extends DurableObject<Env> {
       return;
     }
     // The room hears of the leave, and the index forgets the peer's files, at once.
-    await Promise.all([lobbyStub(this.env, att.room).leave(att.room, att.id, att.conn), this.napster.leave(att.conn)]);
+    await Promise.all([this.lobby(att.room, { op: 'leave', id: att.id, conn: att.conn }), this.napster.leave(att.conn)]);
+  }
+
+  /** A request to a room's Lobby, batched with the others this shard's sockets make meanwhile. */
+  private lobby<O extends LobbyOp>(room: string, op: O): Promise<LobbyResults[O['op']]> {
+    return this.lobbyCalls.submit(room, op) as Promise<LobbyResults[O['op']]>;
   }
 
   /** RPC from any gateway: hand a signal to peer `to`, stamped with the sender's true id. */
@@ -408,8 +419,13 @@ export class Gateway extends DurableObject<Env> {
     return sockets.length > 0;
   }
 
-  /** RPC from a Lobby: send one message to these peers; returns the ids this shard no longer holds. */
-  deliver(room: string, ids: string[], text: string): string[] {
+  /** RPC from a Lobby: a batch of deliveries; for each, the ids this shard no longer holds. */
+  deliverMany(room: string, items: Delivery[]): Settled<string[]>[] {
+    return items.map((d) => ({ ok: true, value: this.deliver(room, d.ids, d.text) }));
+  }
+
+  /** Send one message to these peers; returns the ids this shard no longer holds. */
+  private deliver(room: string, ids: string[], text: string): string[] {
     const missing: string[] = [];
     for (const id of ids) {
       const sockets = this.peerSockets(id, room);
@@ -463,7 +479,7 @@ export class Gateway extends DurableObject<Env> {
   }
 
   stats(): GatewayStats {
-    return { sockets: this.ctx.getWebSockets().length, ...this.counters, errors: { ...this.counters.errors } };
+    return { sockets: this.ctx.getWebSockets().length, ...this.counters, lobbyCalls: this.lobbyCalls.calls, errors: { ...this.counters.errors } };
   }
 
   /** Close sockets whose heartbeat (auto-answered pings) stopped. */

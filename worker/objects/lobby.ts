@@ -8,6 +8,11 @@
  * O(view) messages and rows whatever the room's size. Members that no gateway holds any more
  * are pruned whenever a delivery finds them missing.
  *
+ * Requests come batched: each gateway sends what its sockets asked of the room (LobbyOp) in one
+ * call at a time, at most every EDGE_BATCHING.gapMs, and the Lobby's deliveries to each gateway
+ * shard are batched the same way (worker/core/batcher.ts). The object's request rate is bounded
+ * by the gateway count, not by the crowd's join rate.
+ *
  * Super-peers in a large room: the list goes to the super-peers (they link among themselves);
  * a leaf is told only its PRESENCE.supersPerLeaf rendezvous choices, when it joins and when it
  * asks for a fresh view. A small room's members all get the whole list whenever it changes.
@@ -26,6 +31,7 @@ import { gatewayStub, type Env } from '../env';
 import { Presence, type PresenceTuning } from '../core/presence';
 import { electSupers } from '../core/superpeers';
 import { ADDRESS_ROOM_LIMITS, TokenBucket, addressJoinRefusal, bucketOf } from '../core/rate-limit';
+import { Batchers, EDGE_BATCHING, settleEach, type Settled } from '../core/batcher';
 
 type Member = {
   id: string;
@@ -54,6 +60,32 @@ export interface ViewReply {
   supers: string[];
 }
 
+/**
+ * What a gateway asks of a room's Lobby. The gateways batch them (worker/core/batcher.ts): one
+ * call carries every request a gateway's sockets made while its previous call was in flight.
+ */
+export type LobbyOp =
+  | { op: 'join'; id: string; shard: number; conn: string; pk?: string; tuning?: PresenceTuning; addr: string }
+  | { op: 'leave'; id: string; conn: string }
+  | { op: 'view'; id: string; conn: string }
+  | { op: 'capacity'; id: string; conn: string; bandwidth: number; links: number }
+  | { op: 'bootstrap'; id: string };
+
+/** The answer to each kind of LobbyOp. */
+export interface LobbyResults {
+  join: JoinReply | { refused: string };
+  leave: null;
+  view: ViewReply | null;
+  capacity: null;
+  bootstrap: string[];
+}
+
+/** One message for some of a gateway shard's peers (the Lobby's deliveries, batched per shard). */
+export interface Delivery {
+  ids: string[];
+  text: string;
+}
+
 /** Candidates sampled for an election in a large room (besides the current super-peers). */
 const ELECTION_SAMPLE = 64;
 
@@ -67,12 +99,14 @@ export class Lobby extends DurableObject<Env> {
   private roomKey: Promise<{ privateKey: CryptoKey; publicKey: string }> | null = null;
   private readonly presence: Presence;
   /** Requests this object served and made (for /api/stats?room=: what a room costs the edge). */
-  private readonly counters = { joins: 0, refused: 0, leaves: 0, views: 0, bootstraps: 0, capacity: 0, deliveries: 0, messages: 0 };
+  private readonly counters = { calls: 0, joins: 0, refused: 0, leaves: 0, views: 0, bootstraps: 0, capacity: 0, messages: 0 };
   /** Every member, by id (the members table, held in memory). */
   private readonly byId = new Map<string, Member>();
   /** Members per client address, and each address's joins (a burst, then a rate; in memory). */
   private readonly perAddress = new Map<string, number>();
   private readonly addressJoins = new Map<string, TokenBucket>();
+  /** Deliveries to each gateway shard, one call in flight per shard. */
+  private readonly outbox = new Batchers<Delivery, string[]>((shard, items) => gatewayStub(this.env, Number(shard)).deliverMany(this.room, items), EDGE_BATCHING);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -123,11 +157,34 @@ export class Lobby extends DurableObject<Env> {
   }
 
   /**
-   * A peer's socket opened: record it, tell the members that should know, and return its view,
+   * A batch of a gateway's requests, run together as if each had come on its own (each answers
+   * on its own; one that fails does not fail the others).
+   */
+  async run(room: string, ops: LobbyOp[]): Promise<Settled<LobbyResults[LobbyOp['op']]>[]> {
+    this.room = room;
+    this.counters.calls++;
+    return settleEach(ops, (o): LobbyResults[LobbyOp['op']] | Promise<LobbyResults[LobbyOp['op']]> => {
+      switch (o.op) {
+        case 'join':
+          return this.join(room, o.id, o.shard, o.conn, o.pk, o.tuning, o.addr);
+        case 'leave':
+          return this.leave(room, o.id, o.conn).then(() => null);
+        case 'view':
+          return this.view(room, o.id, o.conn);
+        case 'capacity':
+          return this.capacity(room, o.id, o.conn, o.bandwidth, o.links).then(() => null);
+        case 'bootstrap':
+          return this.bootstrap(o.id);
+      }
+    });
+  }
+
+  /**
+   * A peer's socket opened (a `join` of run()): record it, tell the members that should know, and return its view,
    * the count and its super-peers. `tuning`: the room's presence sizes (the defaults unless the
    * edge allows a room to set smaller ones, as the tests do).
    */
-  async join(room: string, id: string, shard: number, conn: string, pk?: string, tuning?: PresenceTuning, addr = ''): Promise<JoinReply | { refused: string }> {
+  private async join(room: string, id: string, shard: number, conn: string, pk?: string, tuning?: PresenceTuning, addr = ''): Promise<JoinReply | { refused: string }> {
     this.room = room;
     this.counters.joins++;
     if (tuning) this.presence.retune(tuning);
@@ -174,7 +231,7 @@ export class Lobby extends DurableObject<Env> {
   }
 
   /** A peer's socket closed. Only the connection that joined last can remove the peer. */
-  async leave(room: string, id: string, conn: string): Promise<void> {
+  private async leave(room: string, id: string, conn: string): Promise<void> {
     this.room = room;
     this.counters.leaves++;
     if (this.byId.get(id)?.conn !== conn) return;
@@ -183,7 +240,7 @@ export class Lobby extends DurableObject<Env> {
   }
 
   /** A member asks for a fresh view (a new random sample of the room). */
-  view(room: string, id: string, conn: string): ViewReply | null {
+  private view(room: string, id: string, conn: string): ViewReply | null {
     this.room = room;
     this.counters.views++;
     if (this.byId.get(id)?.conn !== conn) return null;
@@ -198,7 +255,7 @@ export class Lobby extends DurableObject<Env> {
    * ignored here all the same). Only the peer's current connection counts, and only a change
    * calls an election.
    */
-  async capacity(room: string, id: string, conn: string, bandwidth: number, links: number): Promise<void> {
+  private async capacity(room: string, id: string, conn: string, bandwidth: number, links: number): Promise<void> {
     this.room = room;
     this.counters.capacity++;
     if (!inRange(bandwidth, SUPERPEER_LIMITS.bandwidth) || !inRange(links, SUPERPEER_LIMITS.links)) return;
@@ -220,7 +277,7 @@ export class Lobby extends DurableObject<Env> {
   }
 
   /** A random sample of at most BOOTSTRAP_SAMPLE live peers other than `id`. */
-  bootstrap(id: string): string[] {
+  private bootstrap(id: string): string[] {
     this.counters.bootstraps++;
     return this.presence.sample(BOOTSTRAP_SAMPLE, id);
   }
@@ -229,9 +286,13 @@ export class Lobby extends DurableObject<Env> {
     return this.presence.size;
   }
 
-  /** The room's count and what the object has served (joins, leaves, views, ...) and sent (deliveries: RPCs to gateways; messages: to peers). */
-  stats(): { members: number; partial: boolean } & typeof this.counters {
-    return { members: this.presence.size, partial: this.presence.partial, ...this.counters };
+  /**
+   * The room's count and what the object has served (calls: the gateways' batched calls; joins,
+   * leaves, views, ...: the requests they carried) and sent (deliveries: calls to gateways;
+   * messages: to peers).
+   */
+  stats(): { members: number; partial: boolean; deliveries: number } & typeof this.counters {
+    return { members: this.presence.size, partial: this.presence.partial, ...this.counters, deliveries: this.outbox.calls };
   }
 
   private countAddress(addr: string, d: number): void {
@@ -317,7 +378,7 @@ export class Lobby extends DurableObject<Env> {
     await this.prune(to, await this.send(to, msg));
   }
 
-  /** Deliver through the gateways; returns the ids that no gateway holds any more. */
+  /** Deliver through the gateways (batched per shard); returns the ids that no gateway holds any more. */
   private async send(to: Member[], msg: ServerMessage): Promise<string[]> {
     const byShard = new Map<number, string[]>();
     for (const m of to) {
@@ -326,11 +387,8 @@ export class Lobby extends DurableObject<Env> {
       else byShard.set(m.shard, [m.id]);
     }
     const text = JSON.stringify(msg);
-    this.counters.deliveries += byShard.size;
     this.counters.messages += to.length;
-    return (
-      await Promise.all([...byShard].map(([shard, ids]) => gatewayStub(this.env, shard).deliver(this.room, ids, text)))
-    ).flat();
+    return (await Promise.all([...byShard].map(([shard, ids]) => this.outbox.submit(String(shard), { ids, text })))).flat();
   }
 
   /**
