@@ -117,11 +117,14 @@ interface Row {
 }
 
 type LobbyStats = { calls: number; joins: number; leaves: number; views: number; bootstraps: number; capacity: number; deliveries: number };
-async function lobbyStats(base: string, room: string): Promise<LobbyStats | undefined> {
-  const stats = (await (await fetch(`${base.replace('ws', 'http')}/api/stats?room=${room}`)).json()) as { lobby?: LobbyStats };
+type Stats = { gateways: { sockets: number; lobbyCalls: number }[]; lobby?: LobbyStats };
+async function edgeStats(base: string, room: string): Promise<Stats> {
+  const stats = (await (await fetch(`${base.replace('ws', 'http')}/api/stats?room=${room}`)).json()) as Stats;
   if (process.env.BENCH_DEBUG) console.error(JSON.stringify(stats).slice(0, 2000));
-  return stats.lobby;
+  return stats;
 }
+/** The gateways' batched calls into Lobbies so far (each wrangler dev here holds one room). */
+const gatewayCalls = (s: Stats) => s.gateways.reduce((a, g) => a + g.lobbyCalls, 0);
 
 async function crowd(base: string, n: number): Promise<Row> {
   const room = `bench-edge-${n}-${Date.now().toString(36)}`;
@@ -129,7 +132,7 @@ async function crowd(base: string, n: number): Promise<Row> {
   const joinMs: number[] = [];
   const t0 = performance.now();
   let next = 0;
-  let joinStats: LobbyStats | undefined;
+  let callsAtJoin = NaN;
   // Heartbeats as a crowd sends them: each peer every 10 s, spread over the 10 s (a tenth of a
   // second's share at a time), not all at once.
   let tick = 0;
@@ -163,8 +166,9 @@ async function crowd(base: string, n: number): Promise<Row> {
       await new Promise((r) => setTimeout(r, 1_000));
     }
     // Read now: an idle Lobby may be evicted from memory during the relay (its counters with it).
-    const l = await lobbyStats(base, room);
-    joinStats = l;
+    const joined = await edgeStats(base, room);
+    const l = joined.lobby;
+    callsAtJoin = gatewayCalls(joined);
     const presence = peers.map((p) => p.presence);
     const bytes = peers.reduce((a, p) => a + p.bytes, 0) / n;
 
@@ -235,15 +239,20 @@ async function crowd(base: string, n: number): Promise<Row> {
       ),
     );
     leaveSeconds.set(n, (performance.now() - tLeave) / 1000);
-    // The leaves' calls: the Lobby was busy with them, so it is the same object as at the join
-    // (unless it was evicted during the relay: then its counters are the leave storm's alone).
-    const after = joinStats ? await lobbyStats(base, room).catch(() => undefined) : undefined;
-    if (after && joinStats) leaveCalls.set(n, { calls: after.joins === 0 ? after.calls : after.calls - joinStats.calls, leaves: after.leaves - (after.joins === 0 ? 0 : joinStats.leaves) });
+    // The leave storm's calls into the Lobby: the gateways' count once every socket is gone there.
+    for (let tries = 0; tries < 60 && Number.isFinite(callsAtJoin); tries++) {
+      const after = await edgeStats(base, room).catch(() => undefined);
+      if (after && after.gateways.every((g) => g.sockets === 0)) {
+        leaveCalls.set(n, gatewayCalls(after) - callsAtJoin);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 const leaveSeconds = new Map<number, number>();
-/** The gateways' calls into the Lobby that carried the leave storm, and the leaves they carried. */
-const leaveCalls = new Map<number, { calls: number; leaves: number }>();
+/** The gateways' calls into the Lobby that carried the leave storm (of N leaves). */
+const leaveCalls = new Map<number, number>();
 
 const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 const persist = join(root, '.wrangler/bench-edge-state');
@@ -273,7 +282,7 @@ const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—');
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 /** The Lobby's calls (batched by the gateways) per member: the join phase's and the leave storm's. */
-const lobbyPerJoin = (r: Row) => (r.joinCalls + (leaveCalls.get(r.n)?.calls ?? NaN)) / r.joins;
+const lobbyPerJoin = (r: Row) => (r.joinCalls + (leaveCalls.get(r.n) ?? NaN)) / r.joins;
 console.log(`bench:edge  one room on wrangler dev (one workerd, GATEWAY_SHARDS=1), plain WebSocket peers, ${PER_ADDRESS} an address, ${CONCURRENCY} joins in flight, signals at ${SIGNAL_RATE}/s; presence: everyone up to ${PRESENCE.fullUpTo}, views of ${PRESENCE.view} beyond`);
 console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
 console.log(
@@ -294,7 +303,7 @@ console.log(
       String(r.errors),
       f2(lobbyPerJoin(r)),
       f1(r.joins / r.joinCalls),
-      f1((leaveCalls.get(r.n)?.leaves ?? NaN) / (leaveCalls.get(r.n)?.calls ?? NaN)),
+      f1(r.n / (leaveCalls.get(r.n) ?? NaN)),
       f1(r.deliveriesPerJoin),
     ]),
   ),
