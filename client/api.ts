@@ -10,6 +10,7 @@
  *   p2p.stats()                             // links, bytes, messages
  *   p2p.stats().torrentConnections          // torrent connections: open, pending, offers refused
  */
+import type { SearchHit, SearchOptions } from './discovery/discovery';
 import type { BudgetLimits, Refusal } from './core/connection-budget';
 import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
@@ -295,37 +296,8 @@ export interface SharedFile {
   renamed?: string;
 }
 
-/**
- * Discovery mechanisms: `napster` asks the edge's central index; `gnutella` floods the query
- * over the flat overlay (limited by ttl); `superpeer` sends it to this tab's super-peer, which
- * floods it among super-peers only.
- */
-export type SearchVia = 'napster' | 'gnutella' | 'superpeer' | 'dht';
-
-export interface SearchOptions {
-  via?: SearchVia;
-  /** Overlay searches: how many hops the query may travel (1-7; default 4 for gnutella, 7 for superpeer). */
-  ttl?: number;
-  /** Overlay searches: how long to collect query hits, in ms (default 3000). */
-  timeoutMs?: number;
-}
-
-export interface SearchHit {
-  infoHash: string;
-  name: string;
-  size: number;
-  /** Peer ids of live holders: pass them to `download(infoHash, { peers })`. */
-  peers: string[];
-  via: SearchVia;
-  /** Milliseconds the search took, as this tab saw it (overlay searches: until the first hit of this file). */
-  ms: number;
-  /** Overlay searches: the fewest hops between this tab and a holder's answer. */
-  hops?: number;
-  /** Overlay searches: messages this tab sent and received for the whole search (queries + hits). */
-  messages?: number;
-  /** Overlay searches: the query's guid (see `overlay.gnutella.trace(guid)` on any peer). */
-  guid?: string;
-}
+// The discovery mechanisms own their search types (client/discovery/discovery.ts).
+export type { SearchVia, SearchOptions, SearchHit } from './discovery/discovery';
 
 /** One peer as the network view draws it. */
 export interface OverlayNodeView {

@@ -21,6 +21,8 @@ import { DhtService } from './dht/dht-service';
 import { createStorageApi } from './storage/storage-api';
 import { loadKeys, saveKeys, type PeerKeys } from './dht/dht-crypto';
 import { DHT_CHANNEL } from '../protocol/dht';
+import { DiscoveryRegistry } from './discovery/discovery';
+import { dhtDiscovery, gnutellaDiscovery, napsterDiscovery, superPeerDiscovery } from './discovery/engines';
 
 export interface PeerOptions {
   wsUrl: string;
@@ -130,13 +132,8 @@ export function createPeer(opts: PeerOptions): P2P {
     shard = w.shard;
     shards = w.shards;
     resolveReady(id);
-    if (overlaysOn) {
-      reportCapacity();
-      dht
-        .start(id)
-        .then(() => dht.publish(overlayFiles()))
-        .catch((err: Error) => events.emit('error', { message: `the DHT node could not start: ${err.message}` }));
-    }
+    if (overlaysOn) reportCapacity();
+    discovery.start(id);
   });
   socket.on('message', (msg) => {
     switch (msg.type) {
@@ -193,9 +190,7 @@ export function createPeer(opts: PeerOptions): P2P {
     if (departed.size > 1_000) departed.delete(departed.values().next().value as string);
     if (!online.delete(p)) return;
     links.peerGone(p);
-    gnutella.peerLeft(p);
-    tier.peerLeft(p);
-    dht.peerLeft(p);
+    discovery.peerLeft(p);
     events.emit('peer-leave', { id: p, reason: 'left' });
   }
   /** Our view becomes `peers`; the others left the room (`left`) or are only out of view (`view`: links to them stay). */
@@ -249,15 +244,9 @@ export function createPeer(opts: PeerOptions): P2P {
     return t && name ? { infoHash, name, size: t.info?.length ?? 0 } : null;
   };
   const overlayFiles = (): OverlayFile[] => bt.complete().flatMap((t) => publishedFile(t.infoHash) ?? []);
-  // Napster: every complete torrent is published, and withdrawn when removed.
   const napster = new IndexClient(socket, overlayFiles, (count, reason) =>
     events.emit('error', { message: `the Napster index left out ${count === 1 ? '1 file' : `${count} files`} of a publish: ${reason}` }),
   );
-  bt.on('complete', ({ infoHash }) => {
-    const f = publishedFile(infoHash);
-    if (f) napster.publish([f]);
-  });
-  bt.on('removed', ({ infoHash }) => napster.unpublish([infoHash]));
 
   // Gnutella and the super-peer tier share the tab's peer links, each on its own channel.
   const gnutella = new Gnutella({
@@ -285,25 +274,25 @@ export function createPeer(opts: PeerOptions): P2P {
     keys: () => keysReady,
     ...(opts.dhtFingers === false ? { fingers: false } : {}),
   });
+  const searches = new OverlaySearches(() => id, gnutella, tier);
+  // The four discovery mechanisms, fed from one list of what the tab holds (overlayFiles): each
+  // complete torrent is published, and withdrawn when removed. A bare peer has Napster only.
+  const discovery = new DiscoveryRegistry()
+    .add(napsterDiscovery(napster))
+    .add(gnutellaDiscovery(gnutella, searches), overlaysOn)
+    .add(superPeerDiscovery(tier, searches), overlaysOn)
+    .add(dhtDiscovery(dht, overlayFiles, (message) => events.emit('error', { message })), overlaysOn);
   bt.on('complete', ({ infoHash }) => {
     const f = publishedFile(infoHash);
-    if (f) {
-      tier.filesChanged([f], []);
-      if (overlaysOn) void dht.publish([f]).catch(() => {});
-    }
+    if (f) discovery.filesChanged([f], []);
   });
-  bt.on('removed', ({ infoHash }) => tier.filesChanged([], [infoHash]));
-  const searches = new OverlaySearches(() => id, gnutella, tier);
+  bt.on('removed', ({ infoHash }) => discovery.filesChanged([], [infoHash]));
   const overlay = overlayApi(() => id, gnutella, tier, () => overlayFiles().length);
   function reportCapacity(): void {
     socket.send({ type: 'capacity', bandwidth: Math.round(opts.bandwidth ?? DEFAULT_BANDWIDTH), links: links.links().length });
   }
   if (!overlaysOn) dht.disable();
   const capacityTimer = setInterval(() => overlaysOn && reportCapacity(), CAPACITY_MS);
-  if (overlaysOn) {
-    gnutella.start();
-    tier.start();
-  }
 
   // Connect once the key pair is loaded (a tab without Web Crypto connects without one: no DHT).
   void keysReady.then(
@@ -312,11 +301,8 @@ export function createPeer(opts: PeerOptions): P2P {
   );
   addEventListener('pagehide', () => {
     clearInterval(capacityTimer);
-    dht.leave();
-    gnutella.stop();
-    tier.stop();
+    discovery.stop();
     links.closeAll();
-    napster.destroy();
     bt.destroy();
     socket.stop();
   });
@@ -403,16 +389,7 @@ export function createPeer(opts: PeerOptions): P2P {
     overlay,
     dht: dht.api(),
     storage: createStorageApi(bt),
-    search: async (query, searchOpts) => {
-      const via = searchOpts?.via ?? 'napster';
-      if (via === 'dht') return dht.search(query);
-      if (via === 'gnutella' || via === 'superpeer') return searches.search(query, { ...searchOpts, via });
-      if (via !== 'napster') throw new Error(`unknown search mechanism "${String(via)}"`);
-      const t0 = performance.now();
-      const { results } = await napster.search(query);
-      const ms = Math.round(performance.now() - t0);
-      return results.map((r) => ({ ...r, via, ms }));
-    },
+    search: (query, searchOpts) => discovery.search(query, searchOpts),
     debug: {
       dropSocket: () => socket.drop(),
       sendRaw: (text) => socket.sendRaw(text),
