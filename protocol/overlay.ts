@@ -13,7 +13,7 @@
 import { PEER_ID_RE } from './constants';
 import { ProtocolError, describe, fieldInt, fieldString, isRecord, parseJsonObject } from './errors';
 import { keywords } from './keywords';
-import { parseFileName } from './file-name';
+import { parseFileRecord, parseInfoHash, type FileRecord } from './file-record';
 import { keepValid, type DroppedEntry } from './entries';
 
 /** Channel tags of the two overlays. */
@@ -54,11 +54,8 @@ export interface HitResult {
 }
 
 /** A file a leaf uploads to its super-peer. */
-export interface OverlayFile {
-  infoHash: string;
-  name: string;
-  size: number;
-}
+/** A file in an overlay's lists and hits (protocol/file-record.ts). */
+export type OverlayFile = FileRecord;
 
 export interface PingMsg {
   type: 'ping';
@@ -120,7 +117,6 @@ export type OverlayMessage =
 // ---------------------------------------------------------------- parsing and encoding
 
 const ROLES: readonly OverlayRole[] = ['peer', 'leaf', 'super'];
-const HEX40_RE = /^[0-9a-fA-F]{40}$/;
 
 function badField(field: string, message: string): ProtocolError {
   return new ProtocolError('bad-field', `field "${field}" ${message}`, field);
@@ -151,17 +147,6 @@ function reason(obj: Record<string, unknown>): string {
   return fieldString(obj, 'reason', undefined, OVERLAY_LIMITS.reason);
 }
 
-function infoHash(v: unknown, field: string): string {
-  if (typeof v !== 'string' || !HEX40_RE.test(v)) throw badField(field, 'must be an info hash of 40 hex digits');
-  return v.toLowerCase();
-}
-
-function size(obj: Record<string, unknown>): number {
-  const v = obj.size;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw badField('size', 'must be a non-negative safe integer');
-  return v;
-}
-
 /** An entry of a list must be an object; its parser's errors are named by keepValid. */
 function entry<T>(parse: (obj: Record<string, unknown>) => T): (v: unknown) => T {
   return (v) => {
@@ -171,7 +156,7 @@ function entry<T>(parse: (obj: Record<string, unknown>) => T): (v: unknown) => T
 }
 
 function overlayFile(obj: Record<string, unknown>): OverlayFile {
-  return { infoHash: infoHash(obj.infoHash, 'infoHash'), name: parseFileName(obj.name), size: size(obj) };
+  return parseFileRecord(obj);
 }
 
 function hitResult(obj: Record<string, unknown>): HitResult {
@@ -232,7 +217,7 @@ export function parseOverlayMessage(bytes: Uint8Array, dropped?: DroppedEntry[])
         add.delete(f.infoHash);
         add.set(f.infoHash, f);
       }
-      const remove = keepValid('remove', listOf(obj, 'remove', OVERLAY_LIMITS.files), (v) => infoHash(v, 'remove'), dropped);
+      const remove = keepValid('remove', listOf(obj, 'remove', OVERLAY_LIMITS.files), (v) => parseInfoHash(v, 'remove'), dropped);
       return { type: 'files', reset, add: [...add.values()], remove: [...new Set(remove)] };
     }
     case 'ping':

@@ -7,6 +7,7 @@ import { ProtocolError, MAX_JSON_DEPTH, describe, fieldInt, fieldString, isRecor
 import { keywords } from './keywords';
 import { PUBLIC_KEY_RE, SIGNATURE_RE } from './dht-sign';
 import { codePoints, MAX_FILE_NAME, parseFileName } from './file-name';
+import { parseFileRecord, parseInfoHash, type FileRecord, type HeldFileRecord } from './file-record';
 import { keepValid, type DroppedEntry } from './entries';
 
 export { parseFileName };
@@ -50,19 +51,11 @@ export const SUPERPEER_LIMITS = {
 export const INFO_HASH_RE = /^[0-9a-f]{40}$/;
 
 /** A file a peer holds completely, as published to the Napster index. */
-export interface PublishedFile {
-  infoHash: string;
-  name: string;
-  size: number;
-}
+/** A file a peer publishes to the Napster index (protocol/file-record.ts). */
+export type PublishedFile = FileRecord;
 
 /** One search result: a file and the live peers that hold it. */
-export interface SearchResult {
-  infoHash: string;
-  name: string;
-  size: number;
-  peers: string[];
-}
+export type SearchResult = HeldFileRecord;
 
 /** Peer → edge. */
 export type ClientMessage =
@@ -170,23 +163,9 @@ export class SearchRefusedError extends ProtocolError {
   }
 }
 
-/** An info hash: 40 hex digits in either case, returned in lowercase. */
-function infoHashOf(v: unknown, field: string): string {
-  if (typeof v !== 'string' || !/^[0-9a-fA-F]{40}$/.test(v)) {
-    throw new ProtocolError('bad-field', `field "${field}" must be an info hash of 40 hex digits`, field);
-  }
-  return v.toLowerCase();
-}
-
 function publishedFile(v: unknown): PublishedFile {
   if (!isRecord(v)) throw new ProtocolError('bad-field', 'must be an object', 'files');
-  const infoHash = infoHashOf(v.infoHash, 'infoHash');
-  const name = parseFileName(v.name);
-  const size = v.size;
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new ProtocolError('bad-field', 'field "size" must be a non-negative safe integer', 'size');
-  }
-  return { infoHash, name, size };
+  return parseFileRecord(v);
 }
 
 function listField(obj: Record<string, unknown>, field: string): unknown[] {
@@ -251,7 +230,7 @@ export function parseClientMessage(text: string, dropped?: DroppedEntry[]): Clie
       return { type: 'publish', files: [...byHash.values()] };
     }
     case 'unpublish':
-      return { type: 'unpublish', infoHashes: [...new Set(listField(obj, 'infoHashes').map((v) => infoHashOf(v, 'infoHashes')))] };
+      return { type: 'unpublish', infoHashes: [...new Set(listField(obj, 'infoHashes').map((v) => parseInfoHash(v, 'infoHashes')))] };
     case 'search': {
       const ref = searchRef(obj);
       try {
@@ -291,20 +270,11 @@ const ERROR_CODES = new Set<ProtocolErrorCode>([
   'bad-json', 'unknown-type', 'bad-field', 'oversize', 'unknown-peer', 'rate-limited', 'bad-frame', 'bad-encoding', 'unavailable',
 ]);
 
-function nonNegativeInt(obj: Record<string, unknown>, field: string): number {
-  return fieldInt(obj, field, 0, Number.MAX_SAFE_INTEGER);
-}
-
 function searchResult(v: unknown): SearchResult {
   if (!isRecord(v)) throw new ProtocolError('bad-field', 'each search result must be an object', 'results');
   const peers = peerList(v, 'peers');
   if (peers.length > INDEX_LIMITS.peersPerResult) throw new ProtocolError('bad-field', 'too many peers in a search result', 'peers');
-  return {
-    infoHash: fieldString(v, 'infoHash', INFO_HASH_RE),
-    name: parseFileName(v.name),
-    size: nonNegativeInt(v, 'size'),
-    peers,
-  };
+  return { ...parseFileRecord(v, true), peers };
 }
 
 /** Parse what the edge sent to a peer. Throws ProtocolError naming the problem. */
