@@ -15,6 +15,7 @@ import type { OverlayRole } from '../../protocol/overlay';
 import { r1, safe, svg } from './svg';
 import { el, plural } from './dom';
 import { layoutOverlay, NODE_RADIUS, overlayEdges, overlayNodes, placeLabels, type LayoutNode, type Point } from './overlay-layout';
+import { pageClock, type Clock } from './clock';
 
 const MIN_REDRAW_MS = 500;
 const LABEL_FONT = 10;
@@ -111,7 +112,7 @@ function statsLine(testId: string, title: string, lead: HTMLElement | null, s: O
   return line;
 }
 
-export function createNetworkUI(p2p: P2P): HTMLElement {
+export function createNetworkUI(p2p: P2P, clock: Clock = pageClock()): HTMLElement {
   const count = el('span', { class: 'count', 'data-testid': 'network-count' }, '0');
   const box = el('div', { class: 'net-box' });
   const empty = el('p', { class: 'muted empty', 'data-testid': 'network-empty' }, 'Not connected to the Gnutella or super-peer overlay yet.');
@@ -366,7 +367,7 @@ export function createNetworkUI(p2p: P2P): HTMLElement {
         })
       : null;
   resize?.observe(box);
-  setInterval(update, 1000);
+  clock.subscribe(update);
   void p2p.ready?.then(schedule, () => undefined);
   update();
   return card;

@@ -6,6 +6,7 @@ import { createSearchUI } from './search';
 import { createNetworkUI } from './network-view';
 import { createDhtRingUI } from './ring-view';
 import { createStorageCard } from './storage-card';
+import { pageClock } from './clock';
 
 const STATE_LABEL: Record<string, string> = {
   connecting: 'Connecting…',
@@ -195,5 +196,5 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   });
   void p2p.ready.then(render);
   render();
-  setInterval(renderLinks, 1000);
+  pageClock().subscribe(renderLinks);
 }

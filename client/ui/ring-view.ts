@@ -18,6 +18,7 @@ import { DHT_LIMITS, keyId, utf8Length } from '../../protocol/dht';
 import { r1, safe, svg } from './svg';
 import { el, formatBytes, plural } from './dom';
 import { arcPath, idAngle, layoutRing, MARKER_LABEL, ringPoint, sectorPath, sweep, type LaidNode, type RingLayout, type RingRole } from './ring-layout';
+import { pageClock, type Clock } from './clock';
 
 const LABEL_FONT = 10;
 /** Longest key shown next to its marker on the ring. */
@@ -97,7 +98,7 @@ function legendItem(kind: string, text: string): HTMLLIElement {
 
 type Result = { state: 'pending' | 'ok' | 'missing' | 'error'; parts: (Node | string)[] };
 
-export function createDhtRingUI(p2p: P2P): HTMLElement {
+export function createDhtRingUI(p2p: P2P, clock: Clock = pageClock()): HTMLElement {
   const count = el('span', { class: 'count', 'data-testid': 'dht-count' }, '0');
   const box = el('div', { class: 'dht-box' });
   const joining = el('p', { class: 'muted empty dht-joining', 'data-testid': 'dht-joining' }, 'joining the ring…');
@@ -512,7 +513,7 @@ export function createDhtRingUI(p2p: P2P): HTMLElement {
         })
       : null;
   resize?.observe(box);
-  setInterval(update, 1000);
+  clock.subscribe(update);
   const dht = dhtOf(p2p);
   void dht?.ready?.then(update, () => undefined);
   void p2p.ready?.then(update, () => undefined);

@@ -6,6 +6,7 @@
  */
 import type { HeldTorrent, P2P } from '../api';
 import { describeError, el, formatBytes, nameElement, setFill } from './dom';
+import { pageClock, type Clock } from './clock';
 
 export interface StorageCardHooks {
   showError(message: string): void;
@@ -14,7 +15,8 @@ export interface StorageCardHooks {
 
 /** How long a Delete button waits for its confirming click. */
 const CONFIRM_MS = 4_000;
-const REFRESH_MS = 3_000;
+/** Seconds (page clock ticks) between refreshes of the estimate. */
+const REFRESH_TICKS = 3;
 
 /** "1.20 GiB of 10.0 GiB used (12 %)", or why not known. */
 export function usageText(e: { usage: number; quota: number } | null): string {
@@ -28,7 +30,7 @@ export function persistText(p: boolean | null): string {
   return p ? 'Persistent: the browser keeps this data even when space runs low.' : 'Not persistent: the browser may clear this data when space runs low.';
 }
 
-export function createStorageCard(p2p: P2P, hooks: StorageCardHooks): HTMLElement {
+export function createStorageCard(p2p: P2P, hooks: StorageCardHooks, clock: Clock = pageClock()): HTMLElement {
   const usage = el('p', { class: 'storage-usage', id: 'storage-usage' }, '…');
   const fill = el('div', { class: 'fill' });
   const bar = el('div', { class: 'bar', role: 'progressbar', 'aria-label': 'storage used', 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill);
@@ -138,8 +140,7 @@ export function createStorageCard(p2p: P2P, hooks: StorageCardHooks): HTMLElemen
     showPersist();
   });
   void refresh();
-  setInterval(() => {
-    if (document.visibilityState !== 'hidden') void refresh();
-  }, REFRESH_MS);
+  // The clock does not tick while the page is hidden.
+  clock.subscribe(() => void refresh(), REFRESH_TICKS);
   return card;
 }

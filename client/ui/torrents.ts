@@ -11,6 +11,7 @@ import { flash, TorrentDetails } from './torrent-details';
 import { connectionSummary } from './connection-summary';
 import { entriesOf, walk } from './dropped-files';
 import { FileList } from './file-list';
+import { pageClock, type Clock } from './clock';
 
 export interface TorrentUIHooks {
   showError(message: string): void;
@@ -54,7 +55,7 @@ interface Row {
   files: FileList | null;
 }
 
-export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
+export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks, clock: Clock = pageClock()): TorrentUI {
   // ---------------------------------------------------------------------------------------------
   // Torrent list
 
@@ -367,7 +368,7 @@ export function createTorrentUI(p2p: P2P, hooks: TorrentUIHooks): TorrentUI {
   function schedule(): void {
     pending ??= setTimeout(() => refresh(false), 200);
   }
-  setInterval(() => refresh(true), 1000);
+  clock.subscribe(() => refresh(true));
 
   /** After the UI started a torrent: show it, and its details if nothing else is selected. */
   function focusTorrent(infoHash: string): void {
