@@ -19,7 +19,7 @@ import { fixed, percentage } from './kit/format.ts';
 
 // protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('dht-sim');
-const { buildRing, converged, failAndRepair, measureLookups, runRound } = await import('./dht-sim.ts');
+const { buildCheckedRing, failAndRepair, measureLookups } = await import('./dht-sim.ts');
 
 const LOOKUPS = Number(process.env.DHT_LOOKUPS ?? 2000);
 const SEED = Number(process.env.DHT_SEED ?? 1);
@@ -31,15 +31,7 @@ const f2 = (x: number) => fixed(x, 2);
 const share = (x: number) => percentage(x, 1);
 const started = performance.now();
 
-type Ring = ReturnType<typeof buildRing>;
-function buildChecked(n: number, rng: () => number, fingers: boolean, r = R): Ring {
-  const ring = buildRing(n, rng, { fingers, r });
-  if (ring.build === 'direct') {
-    runRound(ring);
-    if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
-  }
-  return ring;
-}
+const buildChecked = (n: number, rng: () => number, fingers: boolean, r = R) => buildCheckedRing(n, rng, { fingers, r });
 
 console.log(`Chord lookup hops: ${LOOKUPS} lookups of random keys from random nodes per cell; r = ${R} successors; seed ${SEED}`);
 console.log('build: "rounds k" = grown by joins through a bootstrap node, k rounds after the last join to converge; "direct" = converged state set up');

@@ -280,6 +280,16 @@ export function buildRing(n: number, rng: () => number, opts: BuildOptions): Rin
   return ring;
 }
 
+/** buildRing, a directly built ring checked to be a fixed point of one round (what the rounds would reach). */
+export function buildCheckedRing(n: number, rng: () => number, opts: BuildOptions): Ring {
+  const ring = buildRing(n, rng, opts);
+  if (ring.build === 'direct') {
+    runRound(ring);
+    if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
+  }
+  return ring;
+}
+
 /** `lookups` lookups of random keys from random live nodes: hop statistics and correctness. */
 export function measureLookups(ring: Ring, lookups: number, rng: () => number): HopStats {
   const hops: number[] = [];

@@ -39,7 +39,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../helpers/seeded.ts';
 import { ChordNode, addPow2, sortIds, successorOf } from '../../client/core/chord.ts';
-import { buildRing, converged, emptyRing, join, lookupHops, measureLookups, runRound, runUntilConverged, type Ring } from './dht-sim.ts';
+import { buildCheckedRing, emptyRing, join, lookupHops, measureLookups, runRound, runUntilConverged, type Ring } from './dht-sim.ts';
 import type { DhtRingView } from '../../client/api.ts';
 import { chromiumEngine, closeAll, launchBrowsers, newPage, openRoom } from './kit/browsers.ts';
 import { envList, envNumber } from './kit/env.ts';
@@ -449,20 +449,12 @@ function printSim(): { n8: { fingers: number; succ: number } | null } {
   const header = ['N', 'build', 'fingers: avg', 'p95', 'max', 'correct', '½·log2N+1', 'met', 'successors only: avg', 'p95', 'max', 'correct', '≈N/2r+1', 'time'];
   let n8: { fingers: number; succ: number } | null = null;
   const lines: string[][] = [];
-  const buildChecked = (n: number, rng: () => number, fingers: boolean): Ring => {
-    const ring = buildRing(n, rng, { fingers, r: R });
-    if (ring.build === 'direct') {
-      runRound(ring);
-      if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
-    }
-    return ring;
-  };
   for (const n of SIM_SIZES) {
     const t0 = performance.now();
     // The seeds of dht-sim.main.ts: the same rings and lookups as its table.
-    const withF = buildChecked(n, seeded(SEED * 1_000_003 + n), true);
+    const withF = buildCheckedRing(n, seeded(SEED * 1_000_003 + n), { fingers: true, r: R });
     const a = measureLookups(withF, SIM_LOOKUPS, seeded(SEED + n));
-    const noF = buildChecked(n, seeded(SEED * 1_000_003 + n), false);
+    const noF = buildCheckedRing(n, seeded(SEED * 1_000_003 + n), { fingers: false, r: R });
     const b = measureLookups(noF, SIM_LOOKUPS, seeded(SEED + n));
     if (n === N) n8 = { fingers: a.avgHops, succ: b.avgHops };
     lines.push([
