@@ -47,7 +47,7 @@ import { startBenchServer } from './kit/server.ts';
 import { sourceStamp } from './kit/source-stamp.ts';
 import { max, mean, median, sum } from './kit/stats.ts';
 import { table } from './kit/table.ts';
-import { sleep, waitFor } from './kit/wait.ts';
+import { waitFor, waitUntil } from './kit/wait.ts';
 
 // protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('bench:flood');
@@ -485,18 +485,20 @@ async function runReal(): Promise<void> {
     // The overlays may have moved while the files were checked: the flat one must be as frozen,
     // and the tier settled; that is the reference every search is checked against.
     const frozen = ref;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    let moved = '';
+    const settled = await waitUntil(async () => {
       const st = await states();
-      if (flatKey(st) !== flatKey(frozen)) return `the frozen flat overlay changed: ${diff(frozen, st, 'gnutella')}`;
-      const tier = tierSettled(st);
-      if (tier === 'ok') {
-        ref = st;
-        break;
+      if (flatKey(st) !== flatKey(frozen)) {
+        moved = `the frozen flat overlay changed: ${diff(frozen, st, 'gnutella')}`;
+        return null;
       }
-      if (Date.now() > deadline) return `the tier did not settle again: ${tier}`;
-      await sleep(500);
-    }
+      const tier = tierSettled(st);
+      if (tier !== 'ok') return tier;
+      ref = st;
+      return null;
+    }, 30_000);
+    if (moved) return moved;
+    if (settled.seconds === null) return `the tier did not settle again: ${settled.last}`;
     graph = graphOf(ref);
     real.files = files;
     real.shapes.push({ at: (t - t0Run) / 1000, text: describeOverlays(ref, files) });
