@@ -17,30 +17,33 @@
  * V8 CPU profiles of the seeder's and the leecher's page during each download, .cpuprofile files
  * for Chromium's DevTools or `node tests/bench/profile-top.ts FILE`).
  */
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { availableEngines } from '../engines.ts';
-import { root, startDevServer } from '../../scripts/dev-server.ts';
 import { rawPair, rawTransfer } from './raw-channel.ts';
-import { sourceStamp } from './source-stamp.ts';
+import { chromiumEngine, closeAll, launchProfile, openRoom } from './kit/browsers.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed, mib, MiB } from './kit/format.ts';
+import { loadAverage, machineLine, problemLines } from './kit/report.ts';
+import { startBenchServer } from './kit/server.ts';
+import { sourceStamp } from './kit/source-stamp.ts';
+import { mbPerS } from './kit/stats.ts';
+import { table } from './kit/table.ts';
 
-const MiB = 1024 * 1024;
 const parseSize = (s: string) => {
   const m = /^(\d+(?:\.\d+)?)([KMG])?$/i.exec(s.trim());
   if (!m) throw new Error(`BIGFILE_SIZES: "${s}" is not a size such as 256M or 1G`);
   return Math.round(Number(m[1]) * { K: 1024, M: MiB, G: 1024 * MiB }[(m[2] ?? 'M').toUpperCase() as 'K' | 'M' | 'G']);
 };
-const SIZES = (process.env.BIGFILE_SIZES ?? '256M,1G,3G').split(',').map(parseSize);
+const SIZES = envList('BIGFILE_SIZES', '256M,1G,3G').map(parseSize);
 const RAW_BYTES = 64 * MiB;
 const RAW_RUNS = 3;
 const DOWNLOAD = process.env.BIGFILE_DOWNLOAD !== '0';
 const PROFILE = process.env.BIGFILE_PROFILE;
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (!engine) throw new Error('bench:bigfile needs Chromium (apt-get install -y chromium)');
+const engine = chromiumEngine('bench:bigfile');
 
 // ---------------------------------------------------------------------------------------------
 // Resident memory of a browser: its main process (the one started with our profile directory)
@@ -72,12 +75,12 @@ function rssOf(pid: number): number {
 
 /** Sum of RSS of the processes of the browser whose profile is `dir`. */
 function browserRss(dir: string): number {
-  const table = processTable();
-  const roots = [...table].filter(([, p]) => p.cmd.includes(`--user-data-dir=${dir}`) && !p.cmd.includes('--type=')).map(([pid]) => pid);
+  const procs = processTable();
+  const roots = [...procs].filter(([, p]) => p.cmd.includes(`--user-data-dir=${dir}`) && !p.cmd.includes('--type=')).map(([pid]) => pid);
   const all = new Set(roots);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, p] of table) if (!all.has(pid) && all.has(p.ppid)) (all.add(pid), (grew = true));
+    for (const [pid, p] of procs) if (!all.has(pid) && all.has(p.ppid)) (all.add(pid), (grew = true));
   }
   let sum = 0;
   for (const pid of all) sum += rssOf(pid);
@@ -143,11 +146,10 @@ interface Row {
 }
 
 const t0Run = Date.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
-const server = await startDevServer({ port: Number(process.env.BENCH_PORT ?? 8797), persistTo: join(root, '.wrangler/bench-bigfile-state') });
+const loadStart = loadAverage();
+const server = await startBenchServer('bigfile', { port: envNumber('BENCH_PORT', 8797) });
 const rows: Row[] = [];
 const problems: string[] = [];
-const mbs = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 /** Start the V8 CPU profiler of a page (over CDP); the returned function writes the profile. */
 async function startProfile(context: BrowserContext, page: Page): Promise<(file: string) => Promise<void>> {
@@ -163,11 +165,9 @@ async function startProfile(context: BrowserContext, page: Page): Promise<(file:
 }
 
 async function openPeer(dir: string, room: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(dir, { ...engine!.launchOptions, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const { context, page } = await launchProfile(engine, dir, { acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (err) => problems.push(`page error in ${dir.endsWith('seeder') ? 'the seeder' : 'the leecher'}: ${err.stack ?? err.message}`));
-  await page.goto(`${server.url}/?room=${room}&overlays=0`);
-  await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '' && !!navigator.serviceWorker.controller, undefined, { timeout: 60_000 });
+  await openRoom(page, server.url, room, { params: '&overlays=0', serviceWorker: true, timeoutMs: 60_000 });
   return { context, page };
 }
 
@@ -202,7 +202,7 @@ async function runSize(size: number, first: boolean): Promise<void> {
       await seeder.page.locator('#share-card').screenshot({ path: process.env.BIGFILE_SHOT });
     }
     await job.locator('input.magnet').waitFor({ timeout: 3_600_000 });
-    row.hashMBs = mbs(size, Date.now() - tShare);
+    row.hashMBs = mbPerS(size, (Date.now() - tShare) / 1000);
     row.peakShare = mem.peak() - row.idle;
     const magnet = await job.locator('input.magnet').inputValue();
 
@@ -218,7 +218,7 @@ async function runSize(size: number, first: boolean): Promise<void> {
         await t.done;
         return { t0, t1: Date.now() };
       }, magnet);
-      row.downMBs = mbs(size, timing.t1 - timing.t0);
+      row.downMBs = mbPerS(size, (timing.t1 - timing.t0) / 1000);
       for (const [i, stop] of profilers.entries()) {
         const file = join(PROFILE as string, `${label.replace(' ', '')}-${i === 0 ? 'seeder' : 'leecher'}.cpuprofile`);
         await stop(file);
@@ -234,7 +234,7 @@ async function runSize(size: number, first: boolean): Promise<void> {
     const tSave = Date.now();
     const [download] = await Promise.all([saver.page.waitForEvent('download'), save.click()]);
     const saved = await download.path();
-    row.saveMBs = mbs(size, Date.now() - tSave);
+    row.saveMBs = mbPerS(size, (Date.now() - tSave) / 1000);
     row.peakSave = mem.peak() - row.idle;
     const savedSha = saved ? await fileSha256(saved) : 'nothing saved';
     row.ok = savedSha === sha ? 'ok' : 'MISMATCH';
@@ -246,14 +246,14 @@ async function runSize(size: number, first: boolean): Promise<void> {
       await rawPair(seeder.page, leecher.page);
       await rawTransfer(seeder.page, leecher.page, 16 * MiB); // warm-up
       // The best of three: the channel's limit, not one transfer's luck on a busy machine.
-      for (let i = 0; i < RAW_RUNS; i++) row.rawMBs = Math.max(row.rawMBs ?? 0, mbs(RAW_BYTES, (await rawTransfer(seeder.page, leecher.page, RAW_BYTES)) * 1000));
+      for (let i = 0; i < RAW_RUNS; i++) row.rawMBs = Math.max(row.rawMBs ?? 0, mbPerS(RAW_BYTES, await rawTransfer(seeder.page, leecher.page, RAW_BYTES)));
     }
   } catch (err) {
     row.ok = `FAILED: ${(err as Error).message.split('\n')[0]}`;
     problems.push(`${label}: ${(err as Error).message}`);
   } finally {
     mem.stop();
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await closeAll(contexts);
     await rm(dir, { recursive: true, force: true });
   }
   row.reloaded = sourceStamp() !== before;
@@ -263,8 +263,8 @@ async function runSize(size: number, first: boolean): Promise<void> {
 }
 
 function printTable(): void {
-  const f1 = (x: number | null) => (x === null ? '' : x.toFixed(1));
-  const mib = (x: number | null) => (x === null ? '' : (x / MiB).toFixed(0));
+  const f1 = (x: number | null) => fixed(x, 1, '');
+  const mib0 = (x: number | null) => mib(x, 0, '');
   const header = ['F', 'hash MB/s', 'down MB/s', 'raw MB/s', 'down/raw', 'save MB/s', 'idle RSS MiB', 'peak above idle MiB: share', 'download', 'save', 'SHA-256'];
   const lines = rows.map((r) => {
     const ratio = r.downMBs !== null && r.rawMBs ? r.downMBs / r.rawMBs : null;
@@ -276,34 +276,27 @@ function printTable(): void {
       f1(r.rawMBs),
       ratio === null ? '' : `${ratio.toFixed(2)} ${ratio >= 0.6 ? 'met' : 'MISSED'}`,
       f1(r.saveMBs),
-      mib(r.idle),
-      mib(r.peakShare),
-      mib(r.peakDown),
-      `${mib(r.peakSave)}${r.peakSave !== null ? (peak <= 512 * MiB ? ' (≤ 512 met)' : ' (≤ 512 MISSED)') : ''}`,
+      mib0(r.idle),
+      mib0(r.peakShare),
+      mib0(r.peakDown),
+      `${mib0(r.peakSave)}${r.peakSave !== null ? (peak <= 512 * MiB ? ' (≤ 512 met)' : ' (≤ 512 MISSED)') : ''}`,
       r.ok,
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (l: string[]) => l.map((c, i) => c.padStart(widths[i]!)).join('  ');
   console.log(
     DOWNLOAD
-      ? `bench:bigfile  one seeder -> one leecher, each a persistent ${engine!.name} profile in its own process, 256 KiB pieces, overlays off`
-      : `bench:bigfile  BIGFILE_DOWNLOAD=0: share, then the seeder saves its own copy (no leecher downloads), persistent ${engine!.name} profiles, overlays off`,
+      ? `bench:bigfile  one seeder -> one leecher, each a persistent ${engine.name} profile in its own process, 256 KiB pieces, overlays off`
+      : `bench:bigfile  BIGFILE_DOWNLOAD=0: share, then the seeder saves its own copy (no leecher downloads), persistent ${engine.name} profiles, overlays off`,
   );
-  console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
-  console.log(fmt(header));
-  console.log(fmt(header.map((_, i) => '-'.repeat(widths[i]!))));
-  for (const l of lines) console.log(fmt(l));
+  console.log(machineLine(loadStart));
+  console.log(table(header, lines));
   console.log(
     'hash: from setInputFiles until the magnet shows (read, hashed and stored piece by piece); down: download() until done (every piece verified and stored);\n' +
       'save: click on Save until Playwright has the whole file (the service worker streams it from IndexedDB); raw: one RTCDataChannel between the same pages, the best of 3 x 64 MiB;\n' +
       'RSS: sum over both browsers\' processes (main, renderers, GPU, utilities), sampled every 200 ms; peaks are above the idle sum (both pages loaded, nothing shared).\n' +
       `total run ${((Date.now() - t0Run) / 1000).toFixed(0)} s`,
   );
-  if (problems.length) {
-    console.log('\nproblems:');
-    for (const p of problems) console.log(`  ${p}`);
-  }
+  for (const l of problemLines(problems)) console.log(l);
 }
 
 try {

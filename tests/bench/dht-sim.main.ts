@@ -12,13 +12,14 @@
  *
  * Environment: DHT_LOOKUPS (2000 per row), DHT_SEED (1).
  */
-import { resolveExtensionlessTs } from './extensionless.ts';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../helpers/seeded.ts';
+import { fixed, percentage } from './kit/format.ts';
 
-// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+// protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('dht-sim');
-const { buildRing, converged, failAndRepair, measureLookups, runRound } = await import('./dht-sim.ts');
+const { buildCheckedRing, failAndRepair, measureLookups } = await import('./dht-sim.ts');
 
 const LOOKUPS = Number(process.env.DHT_LOOKUPS ?? 2000);
 const SEED = Number(process.env.DHT_SEED ?? 1);
@@ -26,19 +27,11 @@ const R = 3;
 const SIZES = [8, 64, 512, 1000, 4096, 10_000];
 
 const pad = (s: string | number, w: number) => String(s).padStart(w);
-const f2 = (x: number) => x.toFixed(2);
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const f2 = (x: number) => fixed(x, 2);
+const share = (x: number) => percentage(x, 1);
 const started = performance.now();
 
-type Ring = ReturnType<typeof buildRing>;
-function buildChecked(n: number, rng: () => number, fingers: boolean, r = R): Ring {
-  const ring = buildRing(n, rng, { fingers, r });
-  if (ring.build === 'direct') {
-    runRound(ring);
-    if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
-  }
-  return ring;
-}
+const buildChecked = (n: number, rng: () => number, fingers: boolean, r = R) => buildCheckedRing(n, rng, { fingers, r });
 
 console.log(`Chord lookup hops: ${LOOKUPS} lookups of random keys from random nodes per cell; r = ${R} successors; seed ${SEED}`);
 console.log('build: "rounds k" = grown by joins through a bootstrap node, k rounds after the last join to converge; "direct" = converged state set up');
@@ -56,7 +49,7 @@ for (const n of SIZES) {
   const target = 0.5 * Math.log2(n) + 1;
   const build = withF.build === 'rounds' ? `rounds ${withF.buildRounds}` : 'direct';
   console.log(
-    `${pad(n, 6)}  ${build.padEnd(10)} | ${pad(f2(a.avgHops), 12)} ${pad(a.p95Hops, 4)} ${pad(a.maxHops, 4)} ${pad(pct(a.correct), 7)} | ${pad(f2(target), 9)} ${(a.avgHops <= target ? 'yes' : 'NO').padEnd(3)} | ${pad(f2(b.avgHops), 20)} ${pad(b.p95Hops, 5)} ${pad(b.maxHops, 5)} ${pad(pct(b.correct), 7)} | ${pad(f2(n / (2 * R) + 1), 7)} | ${pad(`${((performance.now() - t0) / 1000).toFixed(1)}s`, 6)}`,
+    `${pad(n, 6)}  ${build.padEnd(10)} | ${pad(f2(a.avgHops), 12)} ${pad(a.p95Hops, 4)} ${pad(a.maxHops, 4)} ${pad(share(a.correct), 7)} | ${pad(f2(target), 9)} ${(a.avgHops <= target ? 'yes' : 'NO').padEnd(3)} | ${pad(f2(b.avgHops), 20)} ${pad(b.p95Hops, 5)} ${pad(b.maxHops, 5)} ${pad(share(b.correct), 7)} | ${pad(f2(n / (2 * R) + 1), 7)} | ${pad(`${((performance.now() - t0) / 1000).toFixed(1)}s`, 6)}`,
   );
 }
 
@@ -82,7 +75,7 @@ for (const { n, fingers, r, fraction } of failures) {
   const f = failAndRepair(ring, fraction, rng, { lookups: 1000 });
   const routing = `${fingers ? 'fingers' : 'succ. only'}, r=${r}`;
   console.log(
-    `${pad(n, 6)}  ${routing.padEnd(15)} ${pad(`${Math.round(fraction * 100)}%`, 7)} ${pad(f.lostAllSuccessors, 8)} | ${pad(f.ringRounds ?? 'split', 11)} ${pad(f.fingerRounds ?? '-', 8)} | ${pad(pct(f.correct), 7)} ${pad(f2(f.avgHops), 8)} ${pad(f.avgTimeouts.toFixed(3), 15)} | ${pad(`${((performance.now() - t0) / 1000).toFixed(1)}s`, 6)}`,
+    `${pad(n, 6)}  ${routing.padEnd(15)} ${pad(`${Math.round(fraction * 100)}%`, 7)} ${pad(f.lostAllSuccessors, 8)} | ${pad(f.ringRounds ?? 'split', 11)} ${pad(f.fingerRounds ?? '-', 8)} | ${pad(share(f.correct), 7)} ${pad(f2(f.avgHops), 8)} ${pad(f.avgTimeouts.toFixed(3), 15)} | ${pad(`${((performance.now() - t0) / 1000).toFixed(1)}s`, 6)}`,
   );
 }
 console.log('');

@@ -18,6 +18,7 @@
  * either can be forced with `opts.build`.
  */
 import { addPow2, ChordNode, DEFAULT_SUCCESSORS, replicaSet, RING_BITS, sortIds, successorOf } from '../../client/core/chord.ts';
+import { percentile } from './kit/stats.ts';
 
 /** Largest ring `buildRing` grows by joins and stabilization rounds (by default). */
 export const ROUNDS_UP_TO = 1000;
@@ -279,9 +280,14 @@ export function buildRing(n: number, rng: () => number, opts: BuildOptions): Rin
   return ring;
 }
 
-function percentile(sortedAsc: number[], p: number): number {
-  if (sortedAsc.length === 0) return 0;
-  return sortedAsc[Math.min(sortedAsc.length - 1, Math.max(0, Math.ceil(p * sortedAsc.length) - 1))]!;
+/** buildRing, a directly built ring checked to be a fixed point of one round (what the rounds would reach). */
+export function buildCheckedRing(n: number, rng: () => number, opts: BuildOptions): Ring {
+  const ring = buildRing(n, rng, opts);
+  if (ring.build === 'direct') {
+    runRound(ring);
+    if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
+  }
+  return ring;
 }
 
 /** `lookups` lookups of random keys from random live nodes: hop statistics and correctness. */
@@ -301,7 +307,7 @@ export function measureLookups(ring: Ring, lookups: number, rng: () => number): 
   const total = hops.reduce((s, h) => s + h, 0);
   return {
     avgHops: lookups > 0 ? total / lookups : 0,
-    p95Hops: percentile(hops, 0.95),
+    p95Hops: lookups > 0 ? percentile(hops, 95) : 0,
     maxHops: hops[hops.length - 1] ?? 0,
     correct: lookups > 0 ? right / lookups : 1,
     avgTimeouts: lookups > 0 ? timeouts / lookups : 0,

@@ -34,29 +34,33 @@
  * in parallel), BENCH_BATCH (40), BENCH_SIM_SIZES ("8,64,512,1000,4096,10000"), BENCH_SIM_LOOKUPS
  * (2000 a cell), BENCH_SEED (1), BENCH_SETTLE_S (90), BENCH_FINGER_S (60), BENCH_ONLY ("real,sim").
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { join as joinPath } from 'node:path';
-import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { availableEngines } from '../engines.ts';
-import { root, startDevServer } from '../../scripts/dev-server.ts';
-import { sourceStamp } from './source-stamp.ts';
 import { seeded } from '../helpers/seeded.ts';
 import { ChordNode, addPow2, sortIds, successorOf } from '../../client/core/chord.ts';
-import { buildRing, converged, emptyRing, join, lookupHops, measureLookups, runRound, runUntilConverged, type Ring } from './dht-sim.ts';
+import { buildCheckedRing, emptyRing, join, lookupHops, measureLookups, runRound, runUntilConverged, type Ring } from './dht-sim.ts';
 import type { DhtRingView } from '../../client/api.ts';
+import { chromiumEngine, closeAll, launchBrowsers, newPage, openRoom } from './kit/browsers.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed, percentage } from './kit/format.ts';
+import { loadAverage, machineLine, problemLines } from './kit/report.ts';
+import { startBenchServer } from './kit/server.ts';
+import { sourceStamp } from './kit/source-stamp.ts';
+import { max, mean, percentile, sum } from './kit/stats.ts';
+import { table } from './kit/table.ts';
+import { retryingThrows, waitUntil, type Check } from './kit/wait.ts';
 
-const PORT = Number(process.env.BENCH_PORT ?? 8794);
-const KEYS = Number(process.env.BENCH_KEYS ?? 200);
-const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 400);
-const BATCH = Number(process.env.BENCH_BATCH ?? 40);
-const SIM_SIZES = (process.env.BENCH_SIM_SIZES ?? '8,64,512,1000,4096,10000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
-const SIM_LOOKUPS = Number(process.env.BENCH_SIM_LOOKUPS ?? 2000);
-const SEED = Number(process.env.BENCH_SEED ?? 1);
-const SETTLE_MS = Number(process.env.BENCH_SETTLE_S ?? 90) * 1000;
-const FINGER_MS = Number(process.env.BENCH_FINGER_S ?? 60) * 1000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'real,sim').split(',').map((s) => s.trim()));
+const PORT = envNumber('BENCH_PORT', 8794);
+const KEYS = envNumber('BENCH_KEYS', 200);
+const LOOKUPS = envNumber('BENCH_LOOKUPS', 400, { orZero: true });
+const BATCH = envNumber('BENCH_BATCH', 40);
+const SIM_SIZES = envList('BENCH_SIM_SIZES', '8,64,512,1000,4096,10000').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const SIM_LOOKUPS = envNumber('BENCH_SIM_LOOKUPS', 2000, { orZero: true });
+const SEED = envNumber('BENCH_SEED', 1, { orZero: true });
+const SETTLE_MS = envNumber('BENCH_SETTLE_S', 90, { orZero: true }) * 1000;
+const FINGER_MS = envNumber('BENCH_FINGER_S', 60, { orZero: true }) * 1000;
+const ONLY = new Set(envList('BENCH_ONLY', 'real,sim'));
 const N = 8;
 const R = 3;
 const BROWSERS = 2;
@@ -67,18 +71,8 @@ const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
 /** protocol/dht.ts nodeId and keyId: SHA-1 of the UTF-8 text (checked against the pages' own ids). */
 const nodeId = sha1;
 const keyId = sha1;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-/** Nearest-rank percentile of an ascending array (as dht-sim.ts). */
-function percentile(sortedAsc: number[], p: number): number {
-  if (sortedAsc.length === 0) return NaN;
-  return sortedAsc[Math.min(sortedAsc.length - 1, Math.max(0, Math.ceil(p * sortedAsc.length) - 1))]!;
-}
-const asc = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const f1 = (x: number) => fixed(x, 1);
+const f2 = (x: number) => fixed(x, 2);
 
 const problems: string[] = [];
 const notes: string[] = [];
@@ -159,22 +153,8 @@ function trueFingers(self: string, sorted: string[]): string[] {
   return [...out].sort();
 }
 
-/** Poll `check` every 500 ms until it returns null; the seconds it took, or null on timeout (last reason kept). */
-async function until(check: () => Promise<string | null>, ms: number): Promise<{ s: number | null; last: string }> {
-  const t0 = performance.now();
-  let last = '';
-  for (;;) {
-    try {
-      const why = await check();
-      if (why === null) return { s: (performance.now() - t0) / 1000, last: '' };
-      last = why;
-    } catch (err) {
-      last = (err as Error).message.split('\n')[0]!;
-    }
-    if (performance.now() - t0 > ms) return { s: null, last };
-    await sleep(500);
-  }
-}
+/** Poll `check` every 500 ms until it returns null (a throw counts as not yet), for at most `ms`. */
+const until = (check: Check, ms: number) => waitUntil(retryingThrows(check), ms);
 
 /** A ring of the same node ids grown and converged by the simulation (dht-sim.ts). */
 function simRingOf(ids: string[], fingers: boolean): Ring {
@@ -217,11 +197,8 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
   console.error(`  ${label}: opening ${N} pages in room ${room} ...`);
   const peers: Peer[] = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
-      const context = await browsers[i % BROWSERS]!.newContext();
-      const page = await context.newPage();
-      page.on('pageerror', (err) => errors.push(`${err.name}: ${err.message}`));
-      await page.goto(`${url}/?room=${room}${fingers ? '' : '&fingers=0'}`);
-      await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '', undefined, { timeout: 60_000 });
+      const { context, page } = await newPage(browsers[i % BROWSERS]!, errors);
+      await openRoom(page, url, room, { params: fingers ? '' : '&fingers=0', timeoutMs: 60_000 });
       const peer = await page.evaluate(() => window.p2p.id);
       return { page, context, peer, node: nodeId(peer) };
     }),
@@ -233,9 +210,9 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
     // 1. The ring settles.
     const t0 = performance.now();
     const settle = await until(async () => ringWrong(await views(peers), sorted), SETTLE_MS);
-    row.settleS = settle.s;
-    if (settle.s === null) problems.push(`${label}: the ring did not settle in ${SETTLE_MS / 1000} s (last: ${settle.last}); measuring anyway`);
-    console.error(`  ${label}: ring ${settle.s === null ? 'NOT settled' : `settled in ${f1(settle.s)} s`}`);
+    row.settleS = settle.seconds;
+    if (settle.seconds === null) problems.push(`${label}: the ring did not settle in ${SETTLE_MS / 1000} s (last: ${settle.last}); measuring anyway`);
+    console.error(`  ${label}: ring ${settle.seconds === null ? 'NOT settled' : `settled in ${f1(settle.seconds)} s`}`);
 
     // 2. Fix-fingers.
     const want = new Map(sorted.map((id) => [id, trueFingers(id, sorted)]));
@@ -250,7 +227,7 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
         }
         return null;
       }, FINGER_MS);
-      if (exact.s !== null) {
+      if (exact.seconds !== null) {
         row.fingerS = (performance.now() - t0) / 1000;
         row.fingerHow = 'exact';
       } else {
@@ -270,7 +247,7 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
       }
       console.error(`  ${label}: fingers ${row.fingerHow} at +${f1(row.fingerS)} s`);
     }
-    row.failuresAtSettle = (await Promise.all(peers.map((p) => p.page.evaluate(() => window.p2p.dht.stats().failures)))).reduce((a, b) => a + b, 0);
+    row.failuresAtSettle = sum(await Promise.all(peers.map((p) => p.page.evaluate(() => window.p2p.dht.stats().failures))));
     const vs = await views(peers);
     row.fingersPerNode = mean(vs.map((v) => v?.fingers.length ?? 0));
     if (!fingers && vs.some((v) => (v?.fingers.length ?? 0) > 0)) problems.push(`${label}: a page with ?fingers=0 has fingers: ?fingers=0 did not take effect`);
@@ -392,15 +369,15 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
       n += a.lookups - b.lookups;
     });
     row.getHops = n > 0 ? hopSum / n : NaN;
-    const badMessages = after.reduce((s, x) => s + x.badMessages, 0);
-    const failures = after.reduce((s, x) => s + x.failures, 0);
+    const badMessages = sum(after.map((x) => x.badMessages));
+    const failures = sum(after.map((x) => x.failures));
     row.failuresAtEnd = failures;
     if (badMessages > 0) problems.push(`${label}: ${badMessages} DHT messages were counted as malformed (stats().badMessages)`);
-    notes.push(`${label}: stats() summed over the pages: failures (nodes found dead; none dies here) ${row.failuresAtSettle} once settled, ${failures} at the end; replicas sent ${after.reduce((s, x) => s + x.replicasSent, 0)}, keys held ${after.map((x) => x.keysHeld).join('/')} (${KEYS} keys × r = ${R} → ${KEYS * R} expected in all: ${after.reduce((s, x) => s + x.keysHeld, 0)})`);
+    notes.push(`${label}: stats() summed over the pages: failures (nodes found dead; none dies here) ${row.failuresAtSettle} once settled, ${failures} at the end; replicas sent ${sum(after.map((x) => x.replicasSent))}, keys held ${after.map((x) => x.keysHeld).join('/')} (${KEYS} keys × r = ${R} → ${KEYS * R} expected in all: ${sum(after.map((x) => x.keysHeld))})`);
   } catch (err) {
     problems.push(`${label}: ${(err as Error).stack ?? (err as Error).message}`);
   } finally {
-    await Promise.all(peers.map((p) => p.context.close().catch(() => {})));
+    await closeAll(peers.map((p) => p.context));
   }
   if (sourceStamp() !== stamp) {
     row.reloaded = true;
@@ -412,26 +389,19 @@ async function runReal(browsers: Browser[], url: string, fingers: boolean, rng: 
 
 // ------------------------------------------------------------------ tables
 
-/** Columns right-aligned, but those in `left` (indices). */
-function table(header: string[], lines: string[][], left: number[] = [0]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (l: string[]) => l.map((c, i) => (left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [fmt(header), fmt(header.map((_, i) => '-'.repeat(widths[i]!))), ...lines.map(fmt)];
-}
-
 function printReal(rows: RealRow[], engineName: string, loadStart: string): void {
   console.log(
     `bench:dht — real: N = ${N} pages (one context each) over ${BROWSERS} ${engineName} processes, a fresh room per row, r = ${R}; ` +
       `${KEYS} keys put, ${LOOKUPS} dht.lookup() of random keys from random pages sequentially + the same ${LOOKUPS} in parallel batches of ${BATCH}; seed ${SEED}`,
   );
-  console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} now`);
+  console.log(machineLine(loadStart, 'now'));
   console.log('');
   const header = ['routing', 'ring s', 'fingers s', 'fingers/node', 'put hops', 'hops avg', 'p95', 'max', 'owner ok', '= sim', '½·log2N+1', 'met', 'seq ms med', 'p95', 'par ms med', 'p95', 'seq /s', 'par /s', 'get ok', 'get hops'];
   const lines = rows.map((r) => {
     const all = [...r.seq, ...r.par].filter((q) => !q.error);
-    const hops = asc(all.map((q) => q.hops));
-    const seqMs = asc(r.seq.filter((q) => !q.error).map((q) => q.ms));
-    const parMs = asc(r.par.filter((q) => !q.error).map((q) => q.ms));
+    const hops = all.map((q) => q.hops);
+    const seqMs = r.seq.filter((q) => !q.error).map((q) => q.ms);
+    const parMs = r.par.filter((q) => !q.error).map((q) => q.ms);
     const avg = mean(hops);
     const t = target(N);
     return [
@@ -441,23 +411,23 @@ function printReal(rows: RealRow[], engineName: string, loadStart: string): void
       f1(r.fingersPerNode),
       r.putHops.length ? f2(mean(r.putHops)) : '-',
       hops.length ? f2(avg) : '-',
-      hops.length ? String(percentile(hops, 0.95)) : '-',
-      hops.length ? String(hops[hops.length - 1]) : '-',
+      hops.length ? String(percentile(hops, 95)) : '-',
+      hops.length ? String(max(hops)) : '-',
       `${[...r.seq, ...r.par].filter((q) => q.ok).length}/${r.seq.length + r.par.length}`,
       `${r.sameAsSim}/${r.simHops.length}`,
       f2(t),
       hops.length ? (avg <= t ? 'met' : 'MISSED') : '-',
-      seqMs.length ? f1(percentile(seqMs, 0.5)) : '-',
-      seqMs.length ? f1(percentile(seqMs, 0.95)) : '-',
-      parMs.length ? f1(percentile(parMs, 0.5)) : '-',
-      parMs.length ? f1(percentile(parMs, 0.95)) : '-',
+      f1(percentile(seqMs, 50)),
+      f1(percentile(seqMs, 95)),
+      f1(percentile(parMs, 50)),
+      f1(percentile(parMs, 95)),
       r.seqWallS > 0 ? f1(r.seq.length / r.seqWallS) : '-',
       r.parWallS > 0 ? f1(r.par.length / r.parWallS) : '-',
       `${r.getOk}/${KEYS}`,
       Number.isNaN(r.getHops) ? '-' : f2(r.getHops),
     ];
   });
-  for (const l of table(header, lines)) console.log(l);
+  console.log(table(header, lines, { left: [0] }));
   console.log(
     [
       `ring s: until every page's predecessor and successor list (r = ${R}) were the true ones; fingers s: from the same start until every finger table held`,
@@ -479,20 +449,12 @@ function printSim(): { n8: { fingers: number; succ: number } | null } {
   const header = ['N', 'build', 'fingers: avg', 'p95', 'max', 'correct', '½·log2N+1', 'met', 'successors only: avg', 'p95', 'max', 'correct', '≈N/2r+1', 'time'];
   let n8: { fingers: number; succ: number } | null = null;
   const lines: string[][] = [];
-  const buildChecked = (n: number, rng: () => number, fingers: boolean): Ring => {
-    const ring = buildRing(n, rng, { fingers, r: R });
-    if (ring.build === 'direct') {
-      runRound(ring);
-      if (!converged(ring)) throw new Error(`the directly built ring of ${n} nodes is not a fixed point of a round`);
-    }
-    return ring;
-  };
   for (const n of SIM_SIZES) {
     const t0 = performance.now();
     // The seeds of dht-sim.main.ts: the same rings and lookups as its table.
-    const withF = buildChecked(n, seeded(SEED * 1_000_003 + n), true);
+    const withF = buildCheckedRing(n, seeded(SEED * 1_000_003 + n), { fingers: true, r: R });
     const a = measureLookups(withF, SIM_LOOKUPS, seeded(SEED + n));
-    const noF = buildChecked(n, seeded(SEED * 1_000_003 + n), false);
+    const noF = buildCheckedRing(n, seeded(SEED * 1_000_003 + n), { fingers: false, r: R });
     const b = measureLookups(noF, SIM_LOOKUPS, seeded(SEED + n));
     if (n === N) n8 = { fingers: a.avgHops, succ: b.avgHops };
     lines.push([
@@ -501,38 +463,37 @@ function printSim(): { n8: { fingers: number; succ: number } | null } {
       f2(a.avgHops),
       String(a.p95Hops),
       String(a.maxHops),
-      pct(a.correct),
+      percentage(a.correct, 1),
       f2(target(n)),
       a.avgHops <= target(n) ? 'met' : 'MISSED',
       f2(b.avgHops),
       String(b.p95Hops),
       String(b.maxHops),
-      pct(b.correct),
+      percentage(b.correct, 1),
       f2(n / (2 * R) + 1),
       `${((performance.now() - t0) / 1000).toFixed(1)}s`,
     ]);
     console.error(`  simulated N=${n} done`);
   }
-  for (const l of table(header, lines, [1])) console.log(l);
+  console.log(table(header, lines, { left: [1] }));
   return { n8 };
 }
 
 // ------------------------------------------------------------------ main
 
 const started = performance.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
+const loadStart = loadAverage();
 const realRows: RealRow[] = [];
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (ONLY.has('real')) {
-  if (!engine) throw new Error('bench:dht needs Chromium (apt-get install -y chromium)');
-  const server = await startDevServer({ port: PORT, persistTo: joinPath(root, '.wrangler/bench-dht-state') });
+const engine = ONLY.has('real') ? chromiumEngine('bench:dht') : null;
+if (engine) {
+  const server = await startBenchServer('dht', { port: PORT });
   const browsers: Browser[] = [];
   try {
-    for (let i = 0; i < BROWSERS; i++) browsers.push(await chromium.launch(engine.launchOptions));
+    browsers.push(...(await launchBrowsers(engine, BROWSERS)));
     const rng = seeded(SEED * 7_777 + 8);
     for (const fingers of [true, false]) realRows.push(await runReal(browsers, server.url, fingers, rng));
   } finally {
-    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await closeAll(browsers);
     await server.stop();
   }
 }
@@ -559,8 +520,5 @@ if (notes.length) {
   console.log('');
   for (const n of notes) console.log(`note: ${n}`);
 }
-if (problems.length) {
-  console.log('\nproblems:');
-  for (const p of problems) console.log(`  ${p}`);
-}
+for (const l of problemLines(problems)) console.log(l);
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -16,26 +16,28 @@
  * delivered, 0 errors, relay p95 <= 250 ms at N = 2,000.
  * Environment: BENCH_PORT (8796), BENCH_CROWD, BENCH_CONCURRENCY, BENCH_PER_ADDRESS, BENCH_SIGNAL_RATE.
  */
-import { resolveExtensionlessTs } from './extensionless.ts';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { root, startDevServer } from '../../scripts/dev-server.ts';
 import type { ServerMessage } from '../../protocol/signaling.ts';
-import { percentile, table } from './figures.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed } from './kit/format.ts';
+import { loadAverage, machineLine } from './kit/report.ts';
+import { startBenchServer } from './kit/server.ts';
+import { max, percentile, sum } from './kit/stats.ts';
+import { table } from './kit/table.ts';
+import { sleep, waitUntil } from './kit/wait.ts';
 
 resolveExtensionlessTs('bench:edge');
 const { parseServerMessage } = await import('../../protocol/signaling.ts');
 const { PING_TEXT, PRESENCE } = await import('../../protocol/constants.ts');
 const { EDGE_BATCHING } = await import('../../worker/core/batcher.ts');
 
-const PORT = Number(process.env.BENCH_PORT ?? 8796);
-const CROWDS = (process.env.BENCH_CROWD ?? '250,1000,2000,4000,5000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 2);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 25);
-const PER_ADDRESS = Number(process.env.BENCH_PER_ADDRESS ?? 4);
-const SIGNAL_RATE = Number(process.env.BENCH_SIGNAL_RATE ?? 200);
+const PORT = envNumber('BENCH_PORT', 8796);
+const CROWDS = envList('BENCH_CROWD', '250,1000,2000,4000,5000').map(Number).filter((n) => Number.isInteger(n) && n >= 2);
+const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 25);
+const PER_ADDRESS = envNumber('BENCH_PER_ADDRESS', 4);
+const SIGNAL_RATE = envNumber('BENCH_SIGNAL_RATE', 200);
 const PRESENCE_TYPES = new Set(['roster', 'peer-join', 'peer-leave', 'supers', 'view']);
 /** Cloudflare's guidance: about 1,000 requests a second per Durable Object. */
 const OBJECT_RPS = 1_000;
@@ -124,7 +126,7 @@ async function edgeStats(base: string, room: string): Promise<Stats> {
   return stats;
 }
 /** The gateways' batched calls into Lobbies so far (each wrangler dev here holds one room). */
-const gatewayCalls = (s: Stats) => s.gateways.reduce((a, g) => a + g.lobbyCalls, 0);
+const gatewayCalls = (s: Stats) => sum(s.gateways.map((g) => g.lobbyCalls));
 
 async function crowd(base: string, n: number): Promise<Row> {
   const room = `bench-edge-${n}-${Date.now().toString(36)}`;
@@ -159,18 +161,22 @@ async function crowd(base: string, n: number): Promise<Row> {
     const joinSeconds = (performance.now() - t0) / 1000;
     // Let the last deliveries land: quiet for a second.
     let last = -1;
-    for (;;) {
-      const now = peers.reduce((a, p) => a + p.presence, 0);
-      if (now === last) break;
-      last = now;
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
+    await waitUntil(
+      () => {
+        const now = sum(peers.map((p) => p.presence));
+        if (now === last) return null;
+        last = now;
+        return 'presence still arriving';
+      },
+      Infinity,
+      1_000,
+    );
     // Read now: an idle Lobby may be evicted from memory during the relay (its counters with it).
     const joined = await edgeStats(base, room);
     const l = joined.lobby;
     callsAtJoin = gatewayCalls(joined);
     const presence = peers.map((p) => p.presence);
-    const bytes = peers.reduce((a, p) => a + p.bytes, 0) / n;
+    const bytes = sum(peers.map((p) => p.bytes)) / n;
 
     // Every peer relays one signal to a random other peer.
     const relayMs: number[] = [];
@@ -197,10 +203,9 @@ async function crowd(base: string, n: number): Promise<Row> {
       // not the queue of a burst of N sent at once.
       const due = tRelay + ((i + 1) * 1000) / SIGNAL_RATE;
       const wait = due - performance.now();
-      if (wait > 4) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 4) await sleep(wait);
     }
-    const deadline = performance.now() + 30_000;
-    while (sentAt.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => (sentAt.size === 0 ? null : 'signals in flight'), 30_000, 100);
 
     const errors = peers.flatMap((p) => p.errors);
     return {
@@ -208,8 +213,8 @@ async function crowd(base: string, n: number): Promise<Row> {
       joinP50: percentile(joinMs, 50),
       joinP95: percentile(joinMs, 95),
       joinSeconds,
-      perJoin: presence.reduce((a, b) => a + b, 0) / n,
-      perPeerMax: Math.max(...presence),
+      perJoin: sum(presence) / n,
+      perPeerMax: max(presence),
       bytesPerPeer: bytes,
       relayP50: percentile(relayMs, 50),
       relayP95: percentile(relayMs, 95),
@@ -240,13 +245,13 @@ async function crowd(base: string, n: number): Promise<Row> {
     );
     leaveSeconds.set(n, (performance.now() - tLeave) / 1000);
     // The leave storm's calls into the Lobby: the gateways' count once every socket is gone there.
-    for (let tries = 0; tries < 60 && Number.isFinite(callsAtJoin); tries++) {
-      const after = await edgeStats(base, room).catch(() => undefined);
-      if (after && after.gateways.every((g) => g.sockets === 0)) {
+    if (Number.isFinite(callsAtJoin)) {
+      await waitUntil(async () => {
+        const after = await edgeStats(base, room).catch(() => undefined);
+        if (!after || after.gateways.some((g) => g.sockets > 0)) return 'sockets still open';
         leaveCalls.set(n, gatewayCalls(after) - callsAtJoin);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 500));
+        return null;
+      }, 30_000);
     }
   }
 }
@@ -254,15 +259,13 @@ const leaveSeconds = new Map<number, number>();
 /** The gateways' calls into the Lobby that carried the leave storm (of N leaves). */
 const leaveCalls = new Map<number, number>();
 
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
-const persist = join(root, '.wrangler/bench-edge-state');
+const loadStart = loadAverage();
 const rows: Row[] = [];
 const failures: string[] = [];
 // A fresh wrangler dev for each N: a crowd's leave storm (thousands of closes, which wrangler
 // dev's proxy and workerd take 15 ms or more each to finish here) does not delay the next.
 for (const n of CROWDS) {
-  await rm(persist, { recursive: true, force: true });
-  const server = await startDevServer({ port: PORT, persistTo: persist });
+  const server = await startBenchServer('edge', { port: PORT, fresh: true });
   try {
     console.error(`  ${n} peers joining…`);
     rows.push(await crowd(server.url.replace('http', 'ws'), n));
@@ -278,13 +281,13 @@ for (const n of CROWDS) {
   }
 }
 
-const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—');
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+const f0 = (x: number) => fixed(x, 0, '—');
+const f1 = (x: number) => fixed(x, 1, '—');
+const f2 = (x: number) => fixed(x, 2, '—');
 /** The Lobby's calls (batched by the gateways) per member: the join phase's and the leave storm's. */
 const lobbyPerJoin = (r: Row) => (r.joinCalls + (leaveCalls.get(r.n) ?? NaN)) / r.joins;
 console.log(`bench:edge  one room on wrangler dev (one workerd, GATEWAY_SHARDS=1), plain WebSocket peers, ${PER_ADDRESS} an address, ${CONCURRENCY} joins in flight, signals at ${SIGNAL_RATE}/s; presence: everyone up to ${PRESENCE.fullUpTo}, views of ${PRESENCE.view} beyond`);
-console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
+console.log(machineLine(loadStart));
 console.log(
   table(
     ['N', 'join p50 ms', 'join p95 ms', 'all joined s', 'all left s', 'presence msgs/join', 'max/peer', 'KiB/peer', 'relay p50 ms', 'relay p95 ms', 'delivered %', 'errors', 'Lobby calls/join', 'joins/call', 'leaves/call', 'deliveries/join'],

@@ -4,6 +4,8 @@
  * costs in messages, and what it finds.
  */
 import { flatNetwork, superPeerNetwork, type Rng, type SimResult } from './flood-sim.ts';
+import { fixed, percentage } from './kit/format.ts';
+import { table } from './kit/table.ts';
 
 export interface SimRow extends SimResult {
   overlay: 'flat' | 'super-peer';
@@ -48,31 +50,25 @@ export function simTable(rng: Rng, sizes = [8, 100, 1000, 10000], ttls = [1, 2, 
 }
 
 export function formatTable(rows: SimRow[]): string {
-  const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 && x > 0 ? 1 : 0)}%`;
-  const num = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
+  const share = (x: number) => percentage(x, x < 0.1 && x > 0 ? 1 : 0);
+  const num = (x: number) => fixed(x, x >= 100 ? 0 : 1);
   const head = ['overlay', 'N', 'ttl', 'links', 'msgs/query', 'query msgs', 'found', 'hops to 1st', 'reached'];
-  const cells = [
-    head,
-    ...rows.map((r) => [
+  const out: string[][] = [];
+  rows.forEach((r, i) => {
+    // A blank line between blocks of one overlay and size.
+    const prev = rows[i - 1];
+    if (prev && (prev.overlay !== r.overlay || prev.n !== r.n)) out.push([]);
+    out.push([
       r.overlay,
       String(r.n),
       String(r.ttl),
       String(r.links),
       num(r.messagesPerQuery),
       num(r.queryMessagesPerQuery),
-      pct(r.successRate),
+      share(r.successRate),
       num(r.avgHitHops),
-      pct(r.reached),
-    ]),
-  ];
-  const widths = head.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  const out: string[] = [];
-  cells.forEach((row, i) => {
-    // A blank line between blocks of one overlay and size.
-    const prev = i > 1 ? cells[i - 1]! : null;
-    if (prev && (prev[0] !== row[0] || prev[1] !== row[1])) out.push('');
-    out.push(line(row));
+      share(r.reached),
+    ]);
   });
-  return out.join('\n');
+  return table(head, out, { left: [0], rule: false });
 }

@@ -3,11 +3,11 @@
  * against the super-peer tier, N = 8 to 10,000, ttl 1 to 7). Simulated, so no server and no
  * browser; seeded, so every run prints the same table. BENCH_SEED changes the seed.
  */
-import { resolveExtensionlessTs } from './extensionless.ts';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../helpers/seeded.ts';
 
-// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+// protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('flood-sim');
 const { SIM_DEFAULTS, formatTable, simTable } = await import('./flood-sim-table.ts');
 

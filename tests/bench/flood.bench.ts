@@ -31,37 +31,34 @@
  * BENCH_SEED (1: the simulation, and the choice of holders and searchers), BENCH_SEARCH_MS (1500:
  * each search's timeoutMs).
  */
-import { resolveExtensionlessTs } from './extensionless.ts';
-import { chromium, type Browser, type BrowserContext } from '@playwright/test';
-import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
+import type { Browser, BrowserContext } from '@playwright/test';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { availableEngines } from '../engines.ts';
-import { root, startDevServer } from '../../scripts/dev-server.ts';
-import { sourceStamp } from './source-stamp.ts';
 import { shareRandom } from '../e2e/torrents.ts';
 import { seeded } from '../helpers/seeded.ts';
 import type { SearchHit } from '../../client/api.ts';
 import type { GuidTrace } from '../../client/core/flood-router.ts';
+import { chromiumEngine, closeAll, launchBrowsers, newPage, openRoom } from './kit/browsers.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed, percentage } from './kit/format.ts';
+import { loadAverage, problemLines } from './kit/report.ts';
+import { startBenchServer } from './kit/server.ts';
+import { sourceStamp } from './kit/source-stamp.ts';
+import { max, mean, median, sum } from './kit/stats.ts';
+import { table } from './kit/table.ts';
+import { waitFor, waitUntil } from './kit/wait.ts';
 
-// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+// protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('bench:flood');
 const { SIM_DEFAULTS, formatTable, simTable } = await import('./flood-sim-table.ts');
 const { flatNetwork, superPeerNetwork } = await import('./flood-sim.ts');
 
-const num = (name: string, dflt: number) => {
-  const v = Number(process.env[name] ?? dflt);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
-const PORT = num('BENCH_PORT', 8795);
-const QUERIES = Math.round(num('BENCH_QUERIES', 16));
-const SEED = num('BENCH_SEED', 1);
-const SEARCH_MS = Math.round(num('BENCH_SEARCH_MS', 1500));
-const SIM_SIZES = (process.env.BENCH_SIM_SIZES ?? '8,100,1000,10000')
-  .split(',')
-  .map((s) => Number(s.trim()))
-  .filter((n) => Number.isInteger(n) && n >= 2);
+const PORT = envNumber('BENCH_PORT', 8795);
+const QUERIES = Math.round(envNumber('BENCH_QUERIES', 16));
+const SEED = envNumber('BENCH_SEED', 1);
+const SEARCH_MS = Math.round(envNumber('BENCH_SEARCH_MS', 1500));
+const SIM_SIZES = envList('BENCH_SIM_SIZES', '8,100,1000,10000').map(Number).filter((n) => Number.isInteger(n) && n >= 2);
 const PEERS = 8;
 const BROWSERS = 2;
 const FILES = 4;
@@ -71,8 +68,7 @@ const FLAT_TTLS = [1, 2, 3, 4];
 const SUPER_DEFAULT_TTL = 7;
 const FORM_TIMEOUT_MS = 90_000;
 
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (!engine) throw new Error('bench:flood needs Chromium (apt-get install -y chromium)');
+const engine = chromiumEngine('bench:flood');
 
 /** An overlay message that arrived at a page, as its logger saw it on the link. */
 interface WireMsg {
@@ -143,20 +139,6 @@ const notes: string[] = [];
 
 // ---------------------------------------------------------------- small helpers
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `check` (returns 'ok' or what is still missing) until it says ok; throws with the last answer. */
-async function until(label: string, check: () => Promise<string>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    last = await check();
-    if (last === 'ok') return;
-    if (Date.now() > deadline) throw new Error(`${label}: not reached within ${timeoutMs / 1000} s (${last})`);
-    await sleep(500);
-  }
-}
-
 function shuffle<T>(xs: T[], rng: () => number): T[] {
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {
@@ -180,25 +162,11 @@ function distances(g: Graph, from: string): Map<string, number> {
   return d;
 }
 
-const edgeCount = (g: Graph) => [...g.values()].reduce((a, ns) => a + ns.length, 0) / 2;
+const edgeCount = (g: Graph) => sum([...g.values()].map((ns) => ns.length)) / 2;
 const short = (id: string) => id.slice(-4);
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : NaN);
-const median = (xs: number[]) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-');
-const fix = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-
-/** Right-aligned columns but the first; a blank row (empty array) stays blank. */
-function table(head: string[], rows: string[][]): string {
-  const all = [head, ...rows.filter((r) => r.length)];
-  const widths = head.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
-  return [line(head), ...rows.map((r) => (r.length ? line(r) : ''))].join('\n');
-}
+const fix = (x: number, d = 1) => fixed(x, d);
+/** Right-aligned columns but the first, no rule. */
+const plainTable = (head: string[], rows: string[][]) => table(head, rows, { left: [0], rule: false });
 
 
 // ---------------------------------------------------------------- ideal floods on the real graphs
@@ -265,9 +233,9 @@ function idealTier(views: TierView[], origin: string, holder: string, ttl: numbe
 // ---------------------------------------------------------------- the real network
 
 const t0Run = Date.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
+const loadStart = loadAverage();
 console.error(`  bench:flood: starting wrangler dev on port ${PORT} ...`);
-const server = await startDevServer({ port: PORT, persistTo: join(root, '.wrangler/bench-flood-state') });
+const server = await startBenchServer('flood', { port: PORT });
 /** After wrangler dev's own first build of the client (it writes dist/). */
 const stampStart = sourceStamp();
 const browsers: Browser[] = [];
@@ -389,17 +357,14 @@ function describeOverlays(st: PageState[], files: SharedFile[]): string {
 }
 
 async function runReal(): Promise<void> {
-  for (let i = 0; i < BROWSERS; i++) browsers.push(await chromium.launch(engine!.launchOptions));
+  browsers.push(...(await launchBrowsers(engine, BROWSERS)));
   const room = `bench-flood-${Date.now().toString(36)}`;
   const t0 = Date.now();
   const pages = await Promise.all(
     Array.from({ length: PEERS }, async (_, i) => {
-      const context = await browsers[i % BROWSERS]!.newContext();
+      const { context, page } = await newPage(browsers[i % BROWSERS]!, pageErrors);
       contexts.push(context);
-      const page = await context.newPage();
-      page.on('pageerror', (err) => pageErrors.push(`${err.name}: ${err.message}`));
-      await page.goto(`${server.url}/?room=${room}`);
-      await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
+      await openRoom(page, server.url, room);
       await page.evaluate(installLogger);
       return page;
     }),
@@ -453,13 +418,13 @@ async function runReal(): Promise<void> {
       for (const [i, n] of flat) await pages[i]!.evaluate((id) => window.p2p.overlay.gnutella.disconnect(id), n);
       for (const [i, n] of tier) await pages[i]!.evaluate((id) => window.p2p.overlay.superpeer.disconnect(id), n);
     }
-    await until(
+    await waitFor(
       'flat overlay degree >= 3 everywhere and the two-tier overlay settled',
       async () => {
         const st = await states();
         if (st.some((s) => s.flat.length < 3)) return `flat degrees ${st.map((s) => s.flat.length).join(',')}`;
         const tier = tierSettled(st);
-        return tier === 'ok' ? 'ok' : `tier: ${tier}`;
+        return tier === 'ok' ? null : `tier: ${tier}`;
       },
       FORM_TIMEOUT_MS,
     );
@@ -471,9 +436,9 @@ async function runReal(): Promise<void> {
       const g = graphOf(st);
       for (const [a, ns] of g) for (const b of ns) if (!g.get(b)?.includes(a)) return `${short(a)} lists ${short(b)}, not the other way`;
       ref = st;
-      return 'ok';
+      return null;
     };
-    await until('flat neighbour lists agree on both ends', whole, 20_000);
+    await waitFor('flat neighbour lists agree on both ends', whole, 20_000);
     graph = graphOf(ref);
     const ids = ref.map((s) => s.id);
     for (let tries = 0; distances(graph, ids[0]!).size < ids.length && tries < 10; tries++) {
@@ -483,7 +448,7 @@ async function runReal(): Promise<void> {
       if (!inside[0] || !outside[0]) break;
       notes.push(`the flat overlay formed in two parts; joined ${short(inside[0])}-${short(outside[0])} by hand`);
       await pages[ids.indexOf(inside[0])]!.evaluate((id) => window.p2p.overlay.gnutella.connect(id), outside[0]);
-      await until('flat neighbour lists agree on both ends', whole, 20_000);
+      await waitFor('flat neighbour lists agree on both ends', whole, 20_000);
       graph = graphOf(ref);
     }
     if (distances(graph, ids[0]!).size < ids.length) problems.push('the flat overlay is not connected: some files cannot be found at any ttl');
@@ -505,11 +470,11 @@ async function runReal(): Promise<void> {
     try {
       for (const f of files) {
         const asker = supers.find((s) => s !== f.holder) ?? ids.find((id) => id !== f.holder)!;
-        await until(
+        await waitFor(
           `the super-peer tier indexes ${f.name}`,
           async () => {
             const hits = await pages[ids.indexOf(asker)]!.evaluate(({ q }) => window.p2p.search(q, { via: 'superpeer', timeoutMs: 500 }), { q: f.query });
-            return hits.some((h) => h.infoHash === f.infoHash) ? 'ok' : 'not found yet';
+            return hits.some((h) => h.infoHash === f.infoHash) ? null : 'not found yet';
           },
           15_000,
         );
@@ -520,18 +485,20 @@ async function runReal(): Promise<void> {
     // The overlays may have moved while the files were checked: the flat one must be as frozen,
     // and the tier settled; that is the reference every search is checked against.
     const frozen = ref;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    let moved = '';
+    const settled = await waitUntil(async () => {
       const st = await states();
-      if (flatKey(st) !== flatKey(frozen)) return `the frozen flat overlay changed: ${diff(frozen, st, 'gnutella')}`;
-      const tier = tierSettled(st);
-      if (tier === 'ok') {
-        ref = st;
-        break;
+      if (flatKey(st) !== flatKey(frozen)) {
+        moved = `the frozen flat overlay changed: ${diff(frozen, st, 'gnutella')}`;
+        return null;
       }
-      if (Date.now() > deadline) return `the tier did not settle again: ${tier}`;
-      await sleep(500);
-    }
+      const tier = tierSettled(st);
+      if (tier !== 'ok') return tier;
+      ref = st;
+      return null;
+    }, 30_000);
+    if (moved) return moved;
+    if (settled.seconds === null) return `the tier did not settle again: ${settled.last}`;
     graph = graphOf(ref);
     real.files = files;
     real.shapes.push({ at: (t - t0Run) / 1000, text: describeOverlays(ref, files) });
@@ -647,20 +614,20 @@ function realTable(rows: RealRow[]): string {
       row.via === 'gnutella' ? 'flat' : 'super-peer',
       String(row.ttl),
       String(m.length) + (m.length < QUERIES ? ' (cut short)' : ''),
-      pct(found.length / m.length),
-      pct(m.filter((x) => x.ideal.found).length / m.length),
+      percentage(found.length / m.length),
+      percentage(m.filter((x) => x.ideal.found).length / m.length),
       fix(mean(m.map((x) => x.wireQuery + x.wireHit))),
       fix(mean(m.map((x) => x.wireQuery))),
       fix(mean(m.map((x) => x.wireHit))),
       fix(mean(m.map((x) => x.ideal.queryMsgs + x.ideal.hitMsgs))),
-      String(Math.max(...m.map((x) => x.wireQuery))),
+      String(max(m.map((x) => x.wireQuery))),
       row.via === 'gnutella' ? links.map((l) => 2 * l).join(',') : '',
       fix(mean(found.map((x) => x.hops!)), 2),
-      msTimes.length ? `${fix(median(msTimes), 0)} / ${Math.max(...msTimes)}` : '-',
+      msTimes.length ? `${fix(median(msTimes), 0)} / ${max(msTimes)}` : '-',
       `${agree}/${m.length}`,
     ]);
   }
-  return table(head, out);
+  return plainTable(head, out);
 }
 
 // ---------------------------------------------------------------- run
@@ -670,8 +637,8 @@ try {
 } catch (err) {
   problems.push(`real network: ${(err as Error).message}`);
 } finally {
-  await Promise.all(contexts.map((c) => c.close().catch(() => {})));
-  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+  await closeAll(contexts);
+  await closeAll(browsers);
   await server.stop();
 }
 const realSeconds = (Date.now() - t0Run) / 1000;
@@ -716,7 +683,7 @@ function sim8(kind: 'flat' | 'super-peer', ttls: number[]): { links: number; byT
 const out: string[] = [];
 out.push(
   `bench:flood  Gnutella query flooding vs the super-peer overlay; ${engine.name}, ${cpus().length} cores, load ${loadStart} at start, ` +
-    `${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end; seed ${SEED}`,
+    `${loadAverage()} at the end; seed ${SEED}`,
 );
 out.push('');
 if (measured) {
@@ -784,7 +751,7 @@ if (measured) {
       `${row.via === 'gnutella' ? 'flat' : 'super-peer'}${leavesOnly ? ` (${m.length} leaf searches)` : ''}`,
       String(row.ttl),
       row.via === 'gnutella' ? `${fix(mean(m.map((x) => x.links)))} / ${fix(sim.links)}` : '',
-      `${pct(found.length / m.length)} / ${pct(s.found)}`,
+      `${percentage(found.length / m.length)} / ${percentage(s.found)}`,
       `${fix(mean(m.map((x) => x.wireQuery + x.wireHit)))} / ${fix(s.msgs)}`,
       `${fix(mean(found.map((x) => x.hops!)), 2)} / ${fix(s.hops, 2)}`,
     ]);
@@ -794,7 +761,7 @@ if (measured) {
       `flat: degree ${d.degree - 1}-${d.degree + 1}; super-peer: 2 linked super-peers with 3 leaves each; the real super-peer rows count\n` +
       `the searches from leaves only, as the sim searches from leaves):`,
   );
-  out.push(table(['overlay', 'ttl', 'links real / sim', 'found real / sim', 'msgs/query real / sim', 'hops real / sim'], lines));
+  out.push(plainTable(['overlay', 'ttl', 'links real / sim', 'found real / sim', 'msgs/query real / sim', 'hops real / sim'], lines));
   out.push(
     `(flat msgs/query grows with the links: real peers connect until they have 3 neighbours and accept up to 5, the sim's\n` +
       ` random graphs keep 3-5; the real leaves are split over the super-peers by rendezvous hashing, not 3 + 3: see above)`,
@@ -811,8 +778,8 @@ const flatBig = cheapest('flat');
 const superBig = cheapest('super-peer');
 const say = (name: string, c: ReturnType<typeof cheapest>) =>
   c.ok
-    ? `${name}: ttl ${c.ok.ttl}, ${fix(c.ok.messagesPerQuery, 0)} messages a query for ${pct(c.ok.successRate)} found`
-    : `${name}: never reaches 90% within ttl 7 (best ${pct(c.best?.successRate ?? NaN)} at ttl ${c.best?.ttl}, ${fix(c.best?.messagesPerQuery ?? NaN, 0)} messages a query)`;
+    ? `${name}: ttl ${c.ok.ttl}, ${fix(c.ok.messagesPerQuery, 0)} messages a query for ${percentage(c.ok.successRate)} found`
+    : `${name}: never reaches 90% within ttl 7 (best ${percentage(c.best?.successRate ?? NaN)} at ttl ${c.best?.ttl}, ${fix(c.best?.messagesPerQuery ?? NaN, 0)} messages a query)`;
 out.push('');
 out.push(`N=${big} (sim, ${d.holders} holders a file), the cheapest ttl with >= 90% found:`);
 out.push(`  ${say('flat      ', flatBig)}`);
@@ -825,9 +792,5 @@ out.push('');
 out.push(`total ${((Date.now() - t0Run) / 1000).toFixed(1)} s (real network ${realSeconds.toFixed(1)} s, simulation ${simSeconds.toFixed(1)} s)`);
 if (notes.length) out.push(`notes: ${notes.join('; ')}`);
 if (pageErrors.length) problems.push(`page errors: ${[...new Set(pageErrors)].join(' | ')}`);
-if (problems.length) {
-  out.push('');
-  out.push('problems:');
-  for (const p of problems) out.push(`  ${p}`);
-}
+out.push(...problemLines(problems));
 console.log(out.join('\n'));

@@ -20,33 +20,32 @@
  * saturates; with 40 or 60 an idle 2-core machine keeps up and only latency differs),
  * BENCH_SECONDS (10), BENCH_SHARDS ("1,4").
  */
-import { resolveExtensionlessTs } from './extensionless.ts';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { root, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
+import type { DevServer } from '../../scripts/dev-server.ts';
 import type { PublishedFile, ServerMessage } from '../../protocol/signaling.ts';
 import { seeded } from '../helpers/seeded.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed } from './kit/format.ts';
+import { startBenchServer } from './kit/server.ts';
+import { mean, percentile } from './kit/stats.ts';
+import { table } from './kit/table.ts';
+import { sleep } from './kit/wait.ts';
 
-// protocol/ and client/ import each other without extensions: see ./extensionless.ts.
+// protocol/ and client/ import each other without extensions: see ./kit/extensionless.ts.
 resolveExtensionlessTs('bench:index');
 const { parseServerMessage } = await import('../../protocol/signaling.ts');
 
-const num = (name: string, dflt: number) => {
-  const v = Number(process.env[name] ?? dflt);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
-const BASE_PORT = num('BENCH_PORT', 8794);
-const PUBLISHERS = num('BENCH_PUBLISHERS', 20);
-const FILES_EACH = Math.min(num('BENCH_FILES', 50), 100); // one publish message carries at most 100
-const SEQ = num('BENCH_SEQ', 300);
-const SEARCHERS = num('BENCH_SEARCHERS', 120);
-const SECONDS = num('BENCH_SECONDS', 10);
-const SHARDS = (process.env.BENCH_SHARDS ?? '1,4').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 1);
+const BASE_PORT = envNumber('BENCH_PORT', 8794);
+const PUBLISHERS = envNumber('BENCH_PUBLISHERS', 20);
+const FILES_EACH = Math.min(envNumber('BENCH_FILES', 50), 100); // one publish message carries at most 100
+const SEQ = envNumber('BENCH_SEQ', 300);
+const SEARCHERS = envNumber('BENCH_SEARCHERS', 120);
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const SHARDS = envList('BENCH_SHARDS', '1,4').map(Number).filter((n) => Number.isInteger(n) && n >= 1);
 const WARMUP = 20;
 /** The edge's limit (worker/objects/gateway.ts, worker/core/rate-limit.ts): 50 tokens/s, a search costs 5. */
 const LIMIT_SEARCHES_PER_S = 50 / 5;
@@ -334,15 +333,6 @@ class BenchSocket {
 
 // ---------------------------------------------------------------- figures
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
-}
-const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-
 interface Figures {
   shards: number;
   port: number;
@@ -385,10 +375,8 @@ let current: DevServer | null = null;
 const sockets: BenchSocket[] = [];
 
 async function runOne(shards: number, port: number, cat: Catalog): Promise<Figures> {
-  const persist = join(root, '.wrangler', `bench-index-${port}`);
-  await rm(persist, { recursive: true, force: true });
   process.stderr.write(`bench:index  INDEX_SHARDS=${shards}: starting wrangler dev on port ${port}...\n`);
-  const server = await startDevServer({ port, vars: { INDEX_SHARDS: String(shards) }, persistTo: persist });
+  const server = await startBenchServer(`index-${port}`, { port, vars: { INDEX_SHARDS: String(shards) }, fresh: true });
   current = server;
   try {
     const health = (await getJson(`${server.url}/api/health`)) as { indexShards: number; shards: number };
@@ -422,7 +410,7 @@ async function runOne(shards: number, port: number, cat: Catalog): Promise<Figur
         seq.detail ||= `${r.kind}: ${r.detail}`;
       }
     }
-    process.stderr.write(`  sequential: ${seq.rtt.length} answered, median ${pct(seq.rtt, 0.5).toFixed(1)} ms\n`);
+    process.stderr.write(`  sequential: ${seq.rtt.length} answered, median ${percentile(seq.rtt, 50).toFixed(1)} ms\n`);
     // Let every bucket refill before the sustained phase.
     await sleep(2_000);
 
@@ -464,34 +452,35 @@ async function runOne(shards: number, port: number, cat: Catalog): Promise<Figur
     await Promise.all(sockets.splice(0).map((s) => s.close()));
     await server.stop();
     current = null;
-    await rm(persist, { recursive: true, force: true });
   }
 }
 
-function table(figs: Figures[]): string {
-  const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+function figuresTable(figs: Figures[]): string {
+  const f1 = (x: number) => fixed(x, 1);
+  const p = (xs: number[], ...ps: number[]) => `${ps.map((q) => f1(percentile(xs, q))).join(' / ')} ms`;
   const rows: [string, (f: Figures) => string][] = [
     ['machine load average at start', (f) => f.load1.toFixed(2)],
     [`files published (${PUBLISHERS} sockets x ${FILES_EACH})`, (f) => String(f.files)],
     ['publish, all at once', (f) => `${(f.publishS * 1000).toFixed(0)} ms`],
     ['index entries per shard', (f) => f.entries],
     [`sequential: ${SEQ} searches, 1-3 words`, () => ''],
-    ['  round trip median / p95', (f) => `${f1(pct(f.seq.rtt, 0.5))} / ${f1(pct(f.seq.rtt, 0.95))} ms`],
-    ['  edge ms median / p95', (f) => `${f1(pct(f.seq.ms, 0.5))} / ${f1(pct(f.seq.ms, 0.95))} ms`],
+    ['  round trip median / p95', (f) => p(f.seq.rtt, 50, 95)],
+    ['  edge ms median / p95', (f) => p(f.seq.ms, 50, 95)],
     ['  results per search (mean)', (f) => f1(mean(f.seq.results))],
     ['  failed', (f) => String(f.seq.failed)],
     [`sustained: ${SEARCHERS} sockets, closed loop, ${SECONDS} s`, () => ''],
     ['  searches/s', (f) => f1(f.load.done / f.load.seconds)],
-    ['  round trip median / p95 / p99', (f) => `${f1(pct(f.load.rtt, 0.5))} / ${f1(pct(f.load.rtt, 0.95))} / ${f1(pct(f.load.rtt, 0.99))} ms`],
-    ['  edge ms median / p95', (f) => `${f1(pct(f.load.ms, 0.5))} / ${f1(pct(f.load.ms, 0.95))} ms`],
+    ['  round trip median / p95 / p99', (f) => p(f.load.rtt, 50, 95, 99)],
+    ['  edge ms median / p95', (f) => p(f.load.ms, 50, 95)],
     ['  rate-limited refusals', (f) => String(f.load.limited)],
     ['  other errors / timeouts', (f) => `${f.load.errors} / ${f.load.timeouts}`],
   ];
   const head = ['', ...figs.map((f) => `INDEX_SHARDS=${f.shards}`)];
-  const cells = [head, ...rows.map(([label, get]) => [label, ...figs.map(get)])];
-  const w0 = Math.max(...cells.map((r) => (r[0] as string).length));
-  const ws = figs.map((_, i) => Math.max(...cells.map((r) => (r[i + 1] as string).length)));
-  return cells.map((r) => [(r[0] as string).padEnd(w0), ...r.slice(1).map((c, i) => c.padStart(ws[i] as number))].join('   ')).join('\n');
+  return table(
+    head,
+    rows.map(([label, get]) => [label, ...figs.map(get)]),
+    { left: [0], rule: false, gap: '   ' },
+  );
 }
 
 process.once('SIGINT', () => {
@@ -506,7 +495,7 @@ for (const [i, shards] of SHARDS.entries()) figs.push(await runOne(shards, BASE_
 
 const ceiling = SEARCHERS * (1000 / PACE_MS);
 console.log(`\nbench:index  Napster index search, wrangler dev, ${WORDS.length}-word list, ${((performance.now() - began) / 1000).toFixed(0)} s in all\n`);
-console.log(table(figs));
+console.log(figuresTable(figs));
 for (const f of figs) {
   const at = f.load.done / f.load.seconds >= 0.95 * SEARCHERS * (1000 / PACE_MS) ? ' (at the client pacing ceiling: the server kept up)' : '';
   if (at) console.log(`note: INDEX_SHARDS=${f.shards}: searches/s${at}`);

@@ -4,24 +4,25 @@
  * PeerLink (framing, fragmentation, backpressure, simple-peer underneath), 64 MiB each way.
  * Prints MB/s of both and their ratio. Figures only: it never fails on speed.
  */
-import { chromium, type Page } from '@playwright/test';
-import { availableEngines } from '../engines.ts';
-import { startDevServer } from '../../scripts/dev-server.ts';
+import type { Page } from '@playwright/test';
 import { rawPair, rawTransfer } from './raw-channel.ts';
+import { chromiumEngine, launchBrowser, newPage, openRoom } from './kit/browsers.ts';
+import { envNumber } from './kit/env.ts';
+import { fixed } from './kit/format.ts';
+import { startBenchServer } from './kit/server.ts';
+import { mbPerS, median } from './kit/stats.ts';
 
 const FULL = 64 * 1024 * 1024;
 const MESSAGE = 64 * 1024;
 const ROUNDS = 3;
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (!engine) throw new Error('bench:link needs Chromium (apt-get install -y chromium)');
+const engine = chromiumEngine('bench:link');
 
-const server = await startDevServer({ port: Number(process.env.BENCH_PORT ?? 8789) });
-const browser = await chromium.launch(engine.launchOptions);
+const server = await startBenchServer('link', { port: envNumber('BENCH_PORT', 8789) });
+const browser = await launchBrowser(engine);
 
 async function openPeer(room: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url}/?room=${room}`);
-  await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
+  const { page } = await newPage(browser);
+  await openRoom(page, server.url, room);
   return page;
 }
 
@@ -63,8 +64,6 @@ async function linkTransfer(from: Page, to: Page, TOTAL = FULL): Promise<number>
   return ((await done) - start) / 1000;
 }
 
-const mbps = (bytes: number, s: number) => bytes / 1e6 / s;
-
 try {
   const room = `bench-${Date.now().toString(36)}`;
   const a = await openPeer(room);
@@ -78,14 +77,14 @@ try {
   const raw: number[] = [];
   const link: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    raw.push(mbps(2 * FULL, (await rawTransfer(a, b, FULL)) + (await rawTransfer(b, a, FULL))));
-    link.push(mbps(2 * FULL, (await linkTransfer(a, b)) + (await linkTransfer(b, a))));
+    raw.push(mbPerS(2 * FULL, (await rawTransfer(a, b, FULL)) + (await rawTransfer(b, a, FULL))));
+    link.push(mbPerS(2 * FULL, (await linkTransfer(a, b)) + (await linkTransfer(b, a))));
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  const mbs = (xs: number[]) => xs.map((x) => fixed(x, 1)).join(' / ');
   console.log(`bench:link  ${FULL / 1024 / 1024} MiB each way per round, ${MESSAGE / 1024} KiB messages, ${ROUNDS} rounds, ${engine.name}`);
-  console.log(`  raw RTCDataChannel   ${raw.map((x) => x.toFixed(1)).join(' / ')} MB/s   median ${median(raw).toFixed(1)} MB/s`);
-  console.log(`  PeerLink (framed)    ${link.map((x) => x.toFixed(1)).join(' / ')} MB/s   median ${median(link).toFixed(1)} MB/s`);
-  console.log(`  ratio PeerLink/raw   ${(median(link) / median(raw)).toFixed(3)}  (target >= 0.9)`);
+  console.log(`  raw RTCDataChannel   ${mbs(raw)} MB/s   median ${fixed(median(raw), 1)} MB/s`);
+  console.log(`  PeerLink (framed)    ${mbs(link)} MB/s   median ${fixed(median(link), 1)} MB/s`);
+  console.log(`  ratio PeerLink/raw   ${fixed(median(link) / median(raw), 3)}  (target >= 0.9)`);
 } finally {
   await browser.close();
   await server.stop();

@@ -6,29 +6,28 @@
  * persistent Chromium profile on a localhost page (a secure origin, as OPFS needs), and prints
  * MB/s of each. Figures only: it never fails on speed.
  */
-import { chromium } from '@playwright/test';
 import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { availableEngines } from '../engines.ts';
+import { chromiumEngine, launchProfile } from './kit/browsers.ts';
+import { envNumber } from './kit/env.ts';
+import { fixed, KiB, MiB } from './kit/format.ts';
+import { table } from './kit/table.ts';
 
-const MiB = 1024 * 1024;
-const TOTAL = Number(process.env.BENCH_STORAGE_MIB ?? 128) * MiB;
+const TOTAL = envNumber('BENCH_STORAGE_MIB', 128) * MiB;
 const PIECE = 262_144;
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (!engine) throw new Error('bench:storage needs Chromium (apt-get install -y chromium)');
+const engine = chromiumEngine('bench:storage');
 
 const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>storage bench</title>'));
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const port = (server.address() as { port: number }).port;
 const dir = await mkdtemp(join(tmpdir(), 'edge-p2p-storage-bench-'));
-const context = await chromium.launchPersistentContext(dir, engine.launchOptions);
+const { context, page } = await launchProfile(engine, dir);
 
 type Kind = 'idb-bytes' | 'idb-blob' | 'opfs';
 
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`http://localhost:${port}/`);
   const rows: { kind: Kind; write: number; read: number }[] = [];
   for (const kind of ['idb-bytes', 'idb-blob', 'opfs'] as Kind[]) {
@@ -90,9 +89,8 @@ try {
       if (round === 1) rows.push({ kind, ...r }); // the first round warms the profile up
     }
   }
-  console.log(`bench:storage  ${TOTAL / MiB} MiB in ${PIECE / 1024} KiB pieces, persistent ${engine.name} profile, second of two rounds`);
-  console.log('store        write MB/s   read MB/s');
-  for (const r of rows) console.log(`${r.kind.padEnd(12)} ${r.write.toFixed(0).padStart(10)}  ${r.read.toFixed(0).padStart(10)}`);
+  console.log(`bench:storage  ${TOTAL / MiB} MiB in ${PIECE / KiB} KiB pieces, persistent ${engine.name} profile, second of two rounds`);
+  console.log(table(['store', 'write MB/s', 'read MB/s'], rows.map((r) => [r.kind, fixed(r.write, 0), fixed(r.read, 0)]), { left: [0], rule: false }));
 } finally {
   await context.close();
   server.close();

@@ -17,31 +17,34 @@
  * BENCH_TIMEOUT_S (600), BENCH_VERBOSE=1 (progress every 5 s on stderr), BENCH_TRACE=1 (our pages
  * log their tracker messages, RTCPeerConnection states and torrent peer events; shown on a stall).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
-import { availableEngines } from '../engines.ts';
-import { root, startDevServer } from '../../scripts/dev-server.ts';
-import { sourceStamp } from './source-stamp.ts';
+import { root } from '../../scripts/dev-server.ts';
 import type { TorrentHandle } from '../../client/api.ts';
+import { chromiumEngine, closeAll, launchBrowsers, newPage, openRoom } from './kit/browsers.ts';
+import { envList, envNumber } from './kit/env.ts';
+import { fixed, KiB, mib, MiB } from './kit/format.ts';
+import { loadAverage, machineLine, problemLines } from './kit/report.ts';
+import { startBenchServer } from './kit/server.ts';
+import { sourceStamp } from './kit/source-stamp.ts';
+import { max, min, sum } from './kit/stats.ts';
+import { table } from './kit/table.ts';
 
-const MiB = 1024 * 1024;
-const F = Math.round(Number(process.env.BENCH_MIB ?? 32) * MiB);
-const NS = (process.env.BENCH_N ?? '4,8').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const U = Math.round(Number(process.env.BENCH_UP_MIB ?? 2) * MiB);
-const STALL_MS = Number(process.env.BENCH_STALL_S ?? 60) * 1000;
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 600) * 1000;
+const F = Math.round(envNumber('BENCH_MIB', 32) * MiB);
+const NS = envList('BENCH_N', '4,8').map(Number).filter((n) => n > 0);
+const U = Math.round(envNumber('BENCH_UP_MIB', 2) * MiB);
+const STALL_MS = envNumber('BENCH_STALL_S', 60) * 1000;
+const TIMEOUT_MS = envNumber('BENCH_TIMEOUT_S', 600) * 1000;
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const TRACE = process.env.BENCH_TRACE === '1';
 const KINDS = ['swarm', 'cs', 'webtorrent', 'capped-swarm', 'capped-cs'] as const;
 type Kind = (typeof KINDS)[number];
-const ONLY = new Set((process.env.BENCH_ONLY ?? KINDS.join(',')).split(',').map((s) => s.trim()));
+const ONLY = new Set(envList('BENCH_ONLY', KINDS.join(',')));
 const PIECE = 262_144;
 const BROWSERS = 2;
 
-const engine = availableEngines().find((e) => e.browserName === 'chromium');
-if (!engine) throw new Error('bench:swarm needs Chromium (apt-get install -y chromium)');
+const engine = chromiumEngine('bench:swarm');
 
 declare global {
   interface Window {
@@ -80,32 +83,27 @@ function finishRow(
 ): void {
   const bad = r.shas.map((s, i) => (s === r.sha ? -1 : i)).filter((i) => i >= 0);
   row.seederUp = r.seederUp;
-  row.leechersUp = r.stats.reduce((a, s) => a + s.uploaded, 0);
-  row.fetched = r.stats.reduce((a, s) => a + s.fetched, 0);
-  const start = Math.min(...r.timings.map((t) => t.t0));
-  row.firstDone = (Math.min(...r.timings.map((t) => t.t1)) - start) / 1000;
+  row.leechersUp = sum(r.stats.map((s) => s.uploaded));
+  row.fetched = sum(r.stats.map((s) => s.fetched));
+  const start = min(r.timings.map((t) => t.t0));
+  row.firstDone = (min(r.timings.map((t) => t.t1)) - start) / 1000;
   if (bad.length > 0) {
     row.status = `FAILED: SHA-256 mismatch at leecher(s) ${bad.join(', ')}`;
     problems.push(`${label}: ${row.status} (${bad.map((i) => r.shas[i]).join('; ')})`);
   } else {
-    row.seconds = (Math.max(...r.timings.map((t) => t.t1)) - start) / 1000;
+    row.seconds = (max(r.timings.map((t) => t.t1)) - start) / 1000;
     row.status = 'ok';
   }
 }
 
 const problems: string[] = [];
-const fmtMiB = (b: number) => (b / MiB).toFixed(1);
-const fmtS = (s: number) => s.toFixed(1);
+const fmtMiB = (b: number) => mib(b, 1);
+const fmtS = (s: number) => fixed(s, 1);
 
 const t0Run = Date.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
-const server = await startDevServer({
-  port: Number(process.env.BENCH_PORT ?? 8796),
-  // Its own Durable Object state, so it never shares .wrangler/state with another wrangler dev.
-  persistTo: join(root, '.wrangler/bench-swarm-state'),
-});
-const browsers: Browser[] = [];
-for (let i = 0; i < BROWSERS; i++) browsers.push(await chromium.launch(engine.launchOptions));
+const loadStart = loadAverage();
+const server = await startBenchServer('swarm', { port: envNumber('BENCH_PORT', 8796) });
+const browsers = await launchBrowsers(engine, BROWSERS);
 const announce = `${server.url.replace('http', 'ws')}/announce`;
 const webtorrentCode = await readFile(join(root, 'node_modules/webtorrent/dist/webtorrent.min.js'), 'utf8');
 
@@ -128,18 +126,11 @@ async function openCast(n: number, open: (browser: Browser, errors: string[]) =>
   };
 }
 
-async function closeCast(cast: Cast): Promise<void> {
-  await Promise.all(cast.contexts.map((c) => c.close().catch(() => {})));
-}
-
 /** One of our peers: a fresh context (its own IndexedDB) on the room. */
 async function openOurs(browser: Browser, errors: string[], room: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('pageerror', (err) => errors.push(`${err.name}: ${err.message}`));
+  const { context, page } = await newPage(browser, errors);
   if (TRACE) await page.addInitScript(traceScript);
-  await page.goto(`${server.url}/?room=${room}`);
-  await page.waitForFunction(() => !!window.p2p && window.p2p.id !== '');
+  await openRoom(page, server.url, room);
   return { context, page };
 }
 
@@ -207,9 +198,7 @@ function traceScript(): void {
 
 /** A WebTorrent client in a page of our origin (not our app: a plain page), its bundle served by Playwright. */
 async function openWebTorrent(browser: Browser, errors: string[]): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('pageerror', (err) => errors.push(`${err.name}: ${err.message}`));
+  const { context, page } = await newPage(browser, errors);
   await page.route('**/__test/webtorrent.min.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: webtorrentCode }));
   await page.goto(`${server.url}/api/health`);
   await page.evaluate(async () => {
@@ -253,7 +242,7 @@ async function watch<T>(label: string, work: Promise<T>, sample: () => Promise<S
       sampling = true;
       try {
         const s = await sample();
-        const total = s.reduce((a, x) => a + x.fetched + x.have, 0);
+        const total = sum(s.map((x) => x.fetched + x.have));
         const now = Date.now();
         if (total !== lastTotal) {
           lastTotal = total;
@@ -266,8 +255,8 @@ async function watch<T>(label: string, work: Promise<T>, sample: () => Promise<S
         }
         const stalled = now - lastAdvance > STALL_MS;
         if (stalled || now - started > TIMEOUT_MS) {
-          const have = s.reduce((a, x) => a + x.have, 0);
-          const pieces = s.reduce((a, x) => a + x.pieces, 0);
+          const have = sum(s.map((x) => x.have));
+          const pieces = sum(s.map((x) => x.pieces));
           const why = stalled ? `STALLED (no progress for ${STALL_MS / 1000} s)` : `TIMEOUT (${TIMEOUT_MS / 1000} s)`;
           reject(
             Object.assign(new Error(`${why} at +${fmtS((now - started) / 1000)} s, ${have}/${pieces} pieces`), {
@@ -451,7 +440,7 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
     }
   } finally {
     if (cast.errors.length) problems.push(`${label}: page errors: ${[...new Set(cast.errors)].join(' | ')}`);
-    await closeCast(cast);
+    await closeAll(cast.contexts);
   }
   rows.push(row);
   console.error(`  done: ${label}: ${row.seconds !== null ? `${fmtS(row.seconds)} s` : row.status}`);
@@ -516,7 +505,7 @@ async function runWebTorrent(n: number): Promise<void> {
   } finally {
     if (cast.errors.length) problems.push(`${label}: page errors: ${[...new Set(cast.errors)].join(' | ')}`);
     await cast.seeder.evaluate(() => window.wtb?.client.destroy()).catch(() => {});
-    await closeCast(cast);
+    await closeAll(cast.contexts);
   }
   rows.push(row);
   console.error(`  done: ${label}: ${row.seconds !== null ? `${fmtS(row.seconds)} s` : row.status}`);
@@ -580,16 +569,12 @@ function printTable(): void {
     }
     lines.push([]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (l: string[]) => l.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   console.log(
-    `bench:swarm  F = ${fmtMiB(F)} MiB random, 1 seeder + N leechers, ${PIECE / 1024} KiB pieces, ${BROWSERS} ${engine!.name} processes, ` +
+    `bench:swarm  F = ${fmtMiB(F)} MiB random, 1 seeder + N leechers, ${PIECE / KiB} KiB pieces, ${BROWSERS} ${engine.name} processes, ` +
       `fresh contexts and room per scenario, tracker ${announce}`,
   );
-  console.log(`machine: ${cpus().length} cores, load average ${loadStart} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
-  console.log(fmt(header));
-  console.log(fmt(header.map((_, i) => '-'.repeat(widths[i]!))));
-  for (const l of lines) console.log(l.length ? fmt(l) : '');
+  console.log(machineLine(loadStart));
+  console.log(table(header, lines, { left: [0] }));
   console.log(
     `time: from all leechers calling download() until the last is done (first: the first one done); every leecher's SHA-256 checked.\n` +
       `seeder up / N·F: bytes the seeder uploaded over N·F = what a server would send; leechers up: bytes leechers uploaded to each other;\n` +
@@ -598,13 +583,10 @@ function printTable(): void {
       `ratio capped / uncapped swarm: capped time over uncapped time; its meas/bound column is uncapped time / D_p2p (>= 1: the machine, not the cap, is the limit).\n` +
       `bounds: D_cs = max(N·F/u_s, F/d_min), D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)), u_s = u_i = ${fmtMiB(U)} MiB/s;\n` +
       `        no download cap is set, so d_min = ∞ and the F/d_min terms are dropped.\n` +
-      `WebTorrent: webtorrent ${'2.x'} browser bundle, seeded with ${PIECE / 1024} KiB pieces (as ours), same tracker, no DHT/LSD/PEX.\n` +
+      `WebTorrent: webtorrent ${'2.x'} browser bundle, seeded with ${PIECE / KiB} KiB pieces (as ours), same tracker, no DHT/LSD/PEX.\n` +
       `total run ${fmtS((Date.now() - t0Run) / 1000)} s`,
   );
-  if (problems.length) {
-    console.log('\nproblems:');
-    for (const p of problems) console.log(`  ${p}`);
-  }
+  for (const l of problemLines(problems)) console.log(l);
 }
 
 try {
@@ -625,6 +607,6 @@ try {
   }
   printTable();
 } finally {
-  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+  await closeAll(browsers);
   await server.stop();
 }

@@ -6,7 +6,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from '../../scripts/dev-server.ts';
+import { root } from '../../../scripts/dev-server.ts';
 
 export function sourceStamp(): number {
   let newest = 0;
