@@ -1,10 +1,8 @@
 /**
- * One torrent's swarm engine: its peers' wire connections and the messages they send, and the
- * parts that act on them: requests (request-pipeline.ts), pieces received and verified
- * (piece-intake.ts), blocks served (block-server.ts), choking (choking.ts), the metadata
- * exchange for magnet links (metadata-exchange.ts), the file selection (file-selection.ts) and
- * reading the content out (torrent-content.ts). The decisions are the pure cores' (picker,
- * request book, choker); this class owns the timer, the peers and what we hold.
+ * One torrent's swarm engine: its peers' messages handed to the parts that act on them
+ * (requests, piece intake, block serving, choking, the BEP 9 metadata exchange, the file
+ * selection, content reads; each in its own module). This class owns the timer, the peers and
+ * what we hold; the decisions are the pure cores' (picker, request book, choker).
  */
 import { Bitfield } from '../../protocol/bitfield';
 import type { TorrentInfo } from '../../protocol/metainfo';
@@ -247,7 +245,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.closeAll('torrent removed');
   }
 
-  // ------------------------------------------------------------------------------------------
   // Connections
 
   /** A peer joined: our bitfield and extended handshake go to it, and a free unchoke slot may go to it. */
@@ -271,7 +268,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.fillAll();
   }
 
-  // ------------------------------------------------------------------------------------------
   // Messages
 
   private onMessage(p: SwarmPeer, msg: WireMessage): void {
@@ -323,7 +319,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
   }
 
-  // ------------------------------------------------------------------------------------------
   // What we hold
 
   /** Piece `index` is verified and stored: it is here; the peers are told. */
@@ -368,7 +363,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
   }
 
-  // ------------------------------------------------------------------------------------------
   // Housekeeping
 
   private cancel(c: PeerRequest): void {
