@@ -1,0 +1,28 @@
+/**
+ * When to be interested in a peer and when its request pipeline is worth refilling. Pure.
+ */
+import type { Bitfield } from '../../protocol/bitfield';
+
+/** Free request slots that make a peer's pipeline worth refilling (16 KiB blocks of a 256 KiB piece). */
+export const REFILL_BATCH = 16;
+
+/** A piece we lack and want (`wanted` null: every piece is). */
+export function wantsPiece(index: number, have: Bitfield, wanted: Bitfield | null): boolean {
+  return !have.get(index) && (!wanted || wanted.get(index));
+}
+
+/** The peer has a piece we lack and want: we are interested in it. */
+export function wantsFrom(theirs: Bitfield, have: Bitfield, wanted: Bitfield | null): boolean {
+  let want = false;
+  for (let i = 0; i < theirs.length && !want; i++) want = theirs.get(i) && !have.get(i) && (!wanted || wanted.get(i));
+  return want;
+}
+
+/**
+ * A pipeline of `outstanding` requests out of `depth` is refilled in batches (a piece's worth of
+ * blocks, or half the pipeline if that is less): one request message and one pick per batch
+ * instead of one per block that arrives. An empty pipeline is always refilled.
+ */
+export function refillDue(outstanding: number, depth: number): boolean {
+  return outstanding <= 0 || depth - outstanding >= Math.min(REFILL_BATCH, depth / 2);
+}
