@@ -125,8 +125,6 @@ async function edgeStats(base: string, room: string): Promise<Stats> {
   if (process.env.BENCH_DEBUG) console.error(JSON.stringify(stats).slice(0, 2000));
   return stats;
 }
-/** The gateways' batched calls into Lobbies so far (each wrangler dev here holds one room). */
-const gatewayCalls = (s: Stats) => sum(s.gateways.map((g) => g.lobbyCalls));
 
 async function crowd(base: string, n: number): Promise<Row> {
   const room = `bench-edge-${n}-${Date.now().toString(36)}`;
@@ -134,7 +132,7 @@ async function crowd(base: string, n: number): Promise<Row> {
   const joinMs: number[] = [];
   const t0 = performance.now();
   let next = 0;
-  let callsAtJoin = NaN;
+  let atJoin: LobbyStats | undefined;
   // Heartbeats as a crowd sends them: each peer every 10 s, spread over the 10 s (a tenth of a
   // second's share at a time), not all at once.
   let tick = 0;
@@ -174,7 +172,7 @@ async function crowd(base: string, n: number): Promise<Row> {
     // Read now: an idle Lobby may be evicted from memory during the relay (its counters with it).
     const joined = await edgeStats(base, room);
     const l = joined.lobby;
-    callsAtJoin = gatewayCalls(joined);
+    atJoin = l;
     const presence = peers.map((p) => p.presence);
     const bytes = sum(peers.map((p) => p.bytes)) / n;
 
@@ -227,6 +225,9 @@ async function crowd(base: string, n: number): Promise<Row> {
     };
   } finally {
     clearInterval(pinger);
+    // One more peer stays through the leave storm, so that the room (and its Lobby's counters)
+    // can still be read once everyone else is gone.
+    const observer = await openPeer(base, room, n).then((o) => o.peer).catch(() => null);
     // Leave: every socket closed, and the close seen on our side (the next crowd starts on a quiet edge).
     const tLeave = performance.now();
     await Promise.all(
@@ -244,19 +245,23 @@ async function crowd(base: string, n: number): Promise<Row> {
       ),
     );
     leaveSeconds.set(n, (performance.now() - tLeave) / 1000);
-    // The leave storm's calls into the Lobby: the gateways' count once every socket is gone there.
-    if (Number.isFinite(callsAtJoin)) {
+    // The leave storm's calls into the Lobby, by its own count once only the observer is left.
+    // If the Lobby was evicted during the relay, its counters restarted with the observer's join.
+    if (observer && atJoin) {
+      const before = atJoin;
       await waitUntil(async () => {
-        const after = await edgeStats(base, room).catch(() => undefined);
-        if (!after || after.gateways.some((g) => g.sockets > 0)) return 'sockets still open';
-        leaveCalls.set(n, gatewayCalls(after) - callsAtJoin);
+        const l = (await edgeStats(base, room).catch(() => undefined))?.lobby;
+        if (!l || l.leaves < n) return 'leaves still arriving';
+        const evicted = l.joins < n;
+        leaveCalls.set(n, l.calls - (evicted ? 0 : before.calls) - 1);
         return null;
-      }, 30_000);
+      }, 60_000);
+      observer.ws.close(1000, 'bench done');
     }
   }
 }
 const leaveSeconds = new Map<number, number>();
-/** The gateways' calls into the Lobby that carried the leave storm (of N leaves). */
+/** The gateways' calls into the Lobby that carried the leave storm (of N leaves), by the Lobby's count. */
 const leaveCalls = new Map<number, number>();
 
 const loadStart = loadAverage();
