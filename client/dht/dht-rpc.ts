@@ -21,16 +21,19 @@ const newRef = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 export type DhtRequest = Extract<DhtMessage, { type: 'route' | 'state?' }>;
 export type DhtResponse = Extract<DhtMessage, { type: 'reply' | 'state' }>;
 
-/** Requests waiting for their answer, by key. */
+/**
+ * Requests waiting for their answer, by key: the shape of client/core/pending.ts's PendingTable
+ * (being written alongside), which can take the local table's place as it is.
+ */
 export interface PendingTable<V> {
-  /** Wait for the answer to `key`; after `ms` the wait fails with `onTimeout()`. */
-  wait(key: string, ms: number, onTimeout: () => Error): Promise<V>;
+  /** Wait for the answer to `key`; after `ms` the wait fails with `timeout()`. */
+  add(key: string, ms: number, timeout: () => Error): Promise<V>;
   /** Settle the wait for `key` with its answer; false when nothing waits for it. */
-  resolve(key: string, value: V): boolean;
+  settle(key: string, value: V): boolean;
   /** Fail the wait for `key`; false when nothing waits for it. */
-  reject(key: string, err: Error): boolean;
+  fail(key: string, err: Error): boolean;
   /** Fail every wait (the owner is closing). */
-  rejectAll(err: Error): void;
+  failAll(err: Error): void;
 }
 
 interface Waiter<V> {
@@ -47,11 +50,11 @@ export class LocalPendingTable<V> implements PendingTable<V> {
     return this.waiters.size;
   }
 
-  wait(key: string, ms: number, onTimeout: () => Error): Promise<V> {
+  add(key: string, ms: number, timeout: () => Error): Promise<V> {
     const p = new Promise<V>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(key);
-        reject(onTimeout());
+        reject(timeout());
       }, ms);
       this.waiters.set(key, { resolve, reject, timer });
     });
@@ -69,20 +72,20 @@ export class LocalPendingTable<V> implements PendingTable<V> {
     return w;
   }
 
-  resolve(key: string, value: V): boolean {
+  settle(key: string, value: V): boolean {
     const w = this.take(key);
     w?.resolve(value);
     return w !== undefined;
   }
 
-  reject(key: string, err: Error): boolean {
+  fail(key: string, err: Error): boolean {
     const w = this.take(key);
     w?.reject(err);
     return w !== undefined;
   }
 
-  rejectAll(err: Error): void {
-    for (const key of [...this.waiters.keys()]) this.reject(key, err);
+  failAll(err: Error): void {
+    for (const key of [...this.waiters.keys()]) this.fail(key, err);
   }
 }
 
@@ -123,10 +126,10 @@ export class DhtRpc {
     const msg = build(newRef());
     const key = keyOf(expect, msg.ref);
     // Waiting before sending: the answer may come before the send resolves.
-    const answer = this.pending.wait(key, ms, () => new DhtError('timeout', what));
+    const answer = this.pending.add(key, ms, () => new DhtError('timeout', what));
     if (!(await this.send(peer, msg))) {
       const err = new DhtError('unreachable', `peer ${peer} cannot be reached`);
-      this.pending.reject(key, err);
+      this.pending.fail(key, err);
       throw err;
     }
     return (await answer) as Extract<DhtResponse, { type: T }>;
@@ -134,13 +137,13 @@ export class DhtRpc {
 
   /** An answer arrived: settle the request it answers. False when none waits for it. */
   deliver(msg: DhtResponse): boolean {
-    return this.pending.resolve(keyOf(msg.type, msg.ref), msg);
+    return this.pending.settle(keyOf(msg.type, msg.ref), msg);
   }
 
   /** The node leaves: every request still waiting fails with 'closed', and no new one starts. */
   close(): void {
     this.closed = true;
-    this.pending.rejectAll(new DhtError('closed', 'the DHT node left'));
+    this.pending.failAll(new DhtError('closed', 'the DHT node left'));
   }
 
   /** Send on an open link (opening one if needed, for at most LINK_MS). False if it cannot be reached. */

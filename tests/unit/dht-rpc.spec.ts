@@ -84,16 +84,16 @@ test('a request fails with a code: unreachable, timeout, closed', async () => {
   expect(await codeOfRequest('B', 1_000)).toBe('closed: the DHT node left');
 });
 
-test('the pending table: resolve, reject and reject-all settle each wait once', async () => {
+test('the pending table: settle, fail and fail-all end each wait once', async () => {
   const table = new LocalPendingTable<DhtResponse>();
-  const a = table.wait('a', 60_000, () => new Error('late'));
-  const b = table.wait('b', 60_000, () => new Error('late'));
-  const c = table.wait('c', 60_000, () => new Error('late'));
+  const a = table.add('a', 60_000, () => new Error('late'));
+  const b = table.add('b', 60_000, () => new Error('late'));
+  const c = table.add('c', 60_000, () => new Error('late'));
   const answer: DhtResponse = { type: 'reply', ref: 'aaaaaaaa', hops: 0, owner: 'A', ok: true };
-  expect(table.resolve('a', answer)).toBe(true);
-  expect(table.resolve('a', answer)).toBe(false);
-  expect(table.reject('b', new Error('gone'))).toBe(true);
-  table.rejectAll(new Error('closing'));
+  expect(table.settle('a', answer)).toBe(true);
+  expect(table.settle('a', answer)).toBe(false);
+  expect(table.fail('b', new Error('gone'))).toBe(true);
+  table.failAll(new Error('closing'));
   expect(table.size).toBe(0);
   expect(await a).toBe(answer);
   await expect(b).rejects.toThrow('gone');
