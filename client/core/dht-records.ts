@@ -1,7 +1,7 @@
 /**
  * What a DHT node does with one key's record: the pure logic of operations, reads, expiry,
  * admission and the merge of replicas. Time is always passed in (`now`, ms since the epoch, the
- * node's clock). Signatures are checked by the caller (client/dht/dht-verify.ts) before any
+ * node's clock). Signatures are checked by the caller (client/dht/dht-crypto.ts) before any
  * record or operation gets here: this module trusts that a value was signed by its `writer` and
  * a member by its `s`, and decides everything else.
  *

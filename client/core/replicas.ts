@@ -105,7 +105,7 @@ export type StoreReason = 'replicate' | 'handover' | 'leave';
  *   - replicate: from one of this node's r predecessors (the key's owner pushes to its r - 1
  *     successors; one more predecessor than needed covers a crash that shifted the list). A
  *     node that does not know its predecessors yet refuses replicas (the caller lets them wait
- *     for its ring view: see DhtNode's deferred stores);
+ *     for its ring view: see DeferQueue in client/dht/dht-intake.ts);
  *   - handover: from one of its successors (a node gives its new predecessor the keys it owns);
  *   - leave: from a predecessor (a leaving node gives its successor all it held).
  * Replicas and handovers must also fall in the range this node holds, (holdStart, self].

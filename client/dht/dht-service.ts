@@ -4,15 +4,14 @@
  * user puts, and keeps the search records: keyword -> files and info hash -> holders, so that a
  * search works with the edge's index down.
  */
-import { checkKey, checkValue, DHT_LIMITS, keyId } from '../../protocol/dht';
+import { checkKey, checkValue, DHT_LIMITS, keyId, type DhtOp } from '../../protocol/dht';
 import { keywords } from '../../protocol/keywords';
 import type { OverlayFile } from '../../protocol/overlay';
 import { INFO_HASH_RE, parseFileName, queryWords } from '../../protocol/signaling';
 import { PEER_ID_RE } from '../../protocol/constants';
 import type { DhtApi, DhtNodeRef, DhtRingView, SearchHit } from '../api';
-import type { LinkManager } from '../net/link-manager';
 import { DhtSigner, DhtVerifier, type Certificate, type PeerKeys } from './dht-crypto';
-import { DhtNode, type RouteResult } from './dht-node';
+import { DhtNode, type DhtNodeOptions, type RouteResult } from './dht-node';
 import { DhtStore } from './dht-store';
 
 /** Search records are published again this often, and expire after FILE_TTL / HOLDER_TTL. */
@@ -24,17 +23,11 @@ const WORDS_PER_FILE = 8;
 /** Files a DHT search looks up holders for. */
 const MAX_RESULTS = 20;
 
-export interface DhtServiceOptions {
+export interface DhtServiceOptions extends Pick<DhtNodeOptions, 'links' | 'online' | 'mayLink' | 'fingers'> {
   room: string;
-  links: LinkManager;
-  online: () => ReadonlySet<string>;
-  /** See DhtNodeOptions.mayLink. */
-  mayLink?: (peer: string) => boolean;
   files: () => OverlayFile[];
   /** Opens the node's share (the browser: IndexedDB; tests of the glue may pass memory). */
   openStore?: (room: string, peer: string) => Promise<DhtStore>;
-  /** false: the node keeps no finger table (see DhtNodeOptions.fingers). */
-  fingers?: boolean;
   /** This tab's key pair (its public key is what the edge certifies). */
   keys: () => Promise<PeerKeys>;
 }
@@ -185,6 +178,15 @@ export class DhtService {
     return out.sort((a, b) => b.peers.length - a.peers.length || a.name.localeCompare(b.name));
   }
 
+  /** A lookup a caller of the API asked for: counted in the node's lookups and their hops. */
+  private async asked(op: DhtOp, key: string | undefined, id?: string): Promise<{ node: DhtNode; r: RouteResult }> {
+    const { node } = await this.live();
+    const r = await node.route(op, key, id);
+    node.stats.lookups++;
+    node.stats.lookupHops += r.hops;
+    return { node, r };
+  }
+
   /** For window.p2p.debug.dhtSigner (attack tests). */
   async signerForTests(): Promise<DhtSigner> {
     return (await this.live()).signer;
@@ -200,36 +202,23 @@ export class DhtService {
       async put(key, value) {
         checkKey(key);
         checkValue(value);
-        const { node, signer } = await self.live();
+        const { signer } = await self.live();
         const ts = Math.max(Date.now(), (self.lastTs.get(key) ?? 0) + 1);
         self.lastTs.set(key, ts);
-        const r = await node.route(await signer.put(key, value, ts), key);
-        node.stats.lookups++;
-        node.stats.lookupHops += r.hops;
+        const { r } = await self.asked(await signer.put(key, value, ts), key);
         return { owner: r.owner, hops: r.hops, ms: r.ms };
       },
       async get(key) {
         checkKey(key);
-        const { node } = await self.live();
-        const r = await node.route({ op: 'get' }, key);
-        node.stats.lookups++;
-        node.stats.lookupHops += r.hops;
-        return r.value ?? null;
+        return (await self.asked({ op: 'get' }, key)).r.value ?? null;
       },
       async members(key) {
         checkKey(key);
-        const { node } = await self.live();
-        const r = await node.route({ op: 'members' }, key);
-        node.stats.lookups++;
-        node.stats.lookupHops += r.hops;
-        return r.members ?? [];
+        return (await self.asked({ op: 'members' }, key)).r.members ?? [];
       },
       async lookup(key) {
         checkKey(key);
-        const { node } = await self.live();
-        const r = await node.route({ op: 'find' }, undefined, keyId(key));
-        node.stats.lookups++;
-        node.stats.lookupHops += r.hops;
+        const { node, r } = await self.asked({ op: 'find' }, undefined, keyId(key));
         return { owner: r.owner, hops: r.hops, ms: r.ms, replicas: [r.owner, ...(r.successors ?? [])].slice(0, node.r) };
       },
       localKeys() {
