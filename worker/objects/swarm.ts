@@ -1,47 +1,50 @@
 /**
- * Swarm: the tracker of one torrent (one object per info hash). It knows the swarm's peers (by
- * BitTorrent peer id), how much each has left, and which gateway socket holds each; it relays
- * WebRTC offers to random peers and answers back to the offerer. A peer id is bound to the
- * socket that first announced it: no other socket can announce, stop or answer as it.
+ * Swarm: the tracker of one torrent (one object per info hash), the shell of worker/core/tracker.ts:
+ * it keeps the swarm's peers in SQLite (by BitTorrent peer id: how much each has left, which
+ * gateway socket holds it), asks the gateways whether a socket is still open, and delivers the
+ * offers and answers the core decides on.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { ANNOUNCE_INTERVAL, MAX_ANNOUNCE_PEERS, hexToBinary, type Sdp, type TrackerEvent, type TrackerResponse } from '../../protocol/tracker';
+import { ANNOUNCE_INTERVAL } from '../../protocol/tracker';
 import { gatewayStub, type Env } from '../env';
-import { sample } from '../core/sample';
-
-/** A peer silent for two intervals (plus slack) has left. */
-const EXPIRE_MS = (2 * ANNOUNCE_INTERVAL + 30) * 1000;
-
-export interface AnnounceInput {
-  infoHash: string;
-  peerId: string;
-  sock: string;
-  shard: number;
-  event: TrackerEvent;
-  left: number;
-  uploaded: number;
-  downloaded: number;
-  offers: { offer: Sdp; offerId: string }[];
-}
-
-/** `relayed`: how many of the announce's offers went to a peer (the rest had nobody to go to). */
-export type AnnounceResult = { ok: true; complete: number; incomplete: number; relayed: number } | { ok: false; reason: string };
-
-export interface SwarmCounts {
-  complete: number;
-  incomplete: number;
-  downloaded: number;
-}
+import {
+  afterDelivery,
+  otherHolder,
+  planAnnounce,
+  planAnswer,
+  planExpiry,
+  planLeave,
+  swarmCounts,
+  type AnnounceInput,
+  type AnnounceResult,
+  type AnswerInput,
+  type Send,
+  type SwarmChange,
+  type SwarmCounts,
+  type SwarmPeer,
+  type SwarmRows,
+} from '../core/tracker';
 
 interface PeerRow {
   peer_id: string;
   sock: string;
   shard: number;
+  left_bytes: number;
+  uploaded: number;
+  downloaded: number;
+  last_seen: number;
   [key: string]: SqlStorageValue;
+}
+
+const COLUMNS = 'peer_id, sock, shard, left_bytes, uploaded, downloaded, last_seen';
+
+function peerOf(r: PeerRow): SwarmPeer {
+  return { peerId: r.peer_id, sock: r.sock, shard: r.shard, left: r.left_bytes, uploaded: r.uploaded, downloaded: r.downloaded, lastSeen: r.last_seen };
 }
 
 export class Swarm extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly rows: SwarmRows;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -50,117 +53,77 @@ export class Swarm extends DurableObject<Env> {
       peer_id TEXT PRIMARY KEY, sock TEXT NOT NULL, shard INTEGER NOT NULL,
       left_bytes REAL NOT NULL, uploaded REAL NOT NULL, downloaded REAL NOT NULL, last_seen INTEGER NOT NULL)`);
     this.sql.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    this.rows = {
+      peer: (peerId) => this.sql.exec<PeerRow>(`SELECT ${COLUMNS} FROM peers WHERE peer_id = ?`, peerId).toArray().map(peerOf)[0],
+      all: () => this.sql.exec<PeerRow>(`SELECT ${COLUMNS} FROM peers`).toArray().map(peerOf),
+    };
   }
 
   async announce(a: AnnounceInput): Promise<AnnounceResult> {
-    const existing = this.peer(a.peerId);
-    if (existing && existing.sock !== a.sock) {
-      // The binding holds only while its socket lives: a client whose socket died without a
-      // close (a network drop, a restart of the edge) takes its peer_id back on reconnecting.
-      if (await gatewayStub(this.env, existing.shard).hasTrackerSocket(existing.sock)) {
-        return { ok: false, reason: 'peer_id is in use by another connection' };
-      }
-      this.sql.exec('UPDATE peers SET sock = ?, shard = ? WHERE peer_id = ?', a.sock, a.shard, a.peerId);
-    }
-    if (a.event === 'stopped') {
-      this.sql.exec('DELETE FROM peers WHERE peer_id = ?', a.peerId);
-      return { ok: true, ...this.counts(), relayed: 0 };
-    }
-    // Infinity (unknown, e.g. a magnet without metadata yet) is stored as -1.
-    const left = a.event === 'completed' ? 0 : Number.isFinite(a.left) ? a.left : -1;
-    if (a.event === 'completed' && (!existing || this.leftOf(a.peerId) !== 0)) {
-      this.sql.exec("INSERT INTO meta (key, value) VALUES ('downloaded', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1");
-    }
-    this.sql.exec(
-      `INSERT INTO peers (peer_id, sock, shard, left_bytes, uploaded, downloaded, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(peer_id) DO UPDATE SET left_bytes = excluded.left_bytes, uploaded = excluded.uploaded,
-       downloaded = excluded.downloaded, last_seen = excluded.last_seen`,
-      a.peerId,
-      a.sock,
-      a.shard,
-      left,
-      a.uploaded,
-      a.downloaded,
-      Date.now(),
-    );
-    const relayed = a.offers.length > 0 ? await this.relayOffers(a) : 0;
+    // The binding holds only while its socket lives: a client whose socket died without a
+    // close (a network drop, a restart of the edge) takes its peer_id back on reconnecting.
+    const holder = otherHolder(this.rows, a);
+    const holderOpen = holder ? await gatewayStub(this.env, holder.shard).hasTrackerSocket(holder.sock) : false;
+    const plan = planAnnounce(this.rows, a, holderOpen, Date.now(), Math.random);
+    if (!plan.ok) return plan;
+    this.apply(plan.change);
+    const relayed = await this.deliver(plan.sends);
     await this.ensureAlarm();
-    return { ok: true, ...this.counts(), relayed };
+    return { ok: true, ...swarmCounts(this.rows.all()), relayed };
   }
 
   /** Relay an answer to the peer that made the offer. Returns a failure reason, or null. */
-  async answer(a: { infoHash: string; peerId: string; sock: string; toPeerId: string; answer: Sdp; offerId: string }): Promise<string | null> {
-    const from = this.peer(a.peerId);
-    if (!from || from.sock !== a.sock) return 'peer_id is not announced by this connection';
-    const to = this.peer(a.toPeerId);
-    if (!to) return 'no peer with that `to_peer_id`';
-    const msg: TrackerResponse = {
-      action: 'announce',
-      answer: a.answer,
-      offer_id: hexToBinary(a.offerId),
-      peer_id: hexToBinary(a.peerId),
-      info_hash: hexToBinary(a.infoHash),
-    };
-    const delivered = await gatewayStub(this.env, to.shard).deliverTracker(to.sock, JSON.stringify(msg));
-    if (!delivered) {
-      this.sql.exec('DELETE FROM peers WHERE peer_id = ?', to.peer_id);
-      return 'no peer with that `to_peer_id`';
-    }
-    return null;
+  async answer(a: AnswerInput): Promise<string | null> {
+    const plan = planAnswer(this.rows, a);
+    if (!plan.ok) return plan.reason;
+    return (await this.deliver([plan.send])) > 0 ? null : plan.unreachable;
   }
 
   /** A tracker socket closed: all its peers leave. */
   leave(sock: string): number {
-    return this.sql.exec('DELETE FROM peers WHERE sock = ? RETURNING peer_id', sock).toArray().length;
+    const change = planLeave(this.rows, sock);
+    this.apply(change);
+    return change.drop.length;
   }
 
   scrape(): SwarmCounts {
     const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'downloaded'").toArray()[0];
-    return { ...this.counts(), downloaded: row?.value ?? 0 };
+    return { ...swarmCounts(this.rows.all()), downloaded: row?.value ?? 0 };
   }
 
   override async alarm(): Promise<void> {
-    this.sql.exec('DELETE FROM peers WHERE last_seen < ?', Date.now() - EXPIRE_MS);
+    this.apply(planExpiry(this.rows, Date.now()));
     await this.ensureAlarm();
   }
 
-  /** Relay the offers to random other peers, one each; returns how many were delivered. */
-  private async relayOffers(a: AnnounceInput): Promise<number> {
-    const others = this.sql.exec<PeerRow>('SELECT peer_id, sock, shard FROM peers WHERE peer_id != ? AND sock != ?', a.peerId, a.sock).toArray();
-    const targets = sample(others, Math.min(a.offers.length, MAX_ANNOUNCE_PEERS), Math.random);
-    const gone: string[] = [];
-    await Promise.all(
-      targets.map(async (t, i) => {
-        const o = a.offers[i];
-        if (!o) return;
-        const msg: TrackerResponse = {
-          action: 'announce',
-          offer: o.offer,
-          offer_id: hexToBinary(o.offerId),
-          peer_id: hexToBinary(a.peerId),
-          info_hash: hexToBinary(a.infoHash),
-        };
-        if (!(await gatewayStub(this.env, t.shard).deliverTracker(t.sock, JSON.stringify(msg)))) gone.push(t.peer_id);
-      }),
-    );
-    for (const id of gone) this.sql.exec('DELETE FROM peers WHERE peer_id = ?', id);
-    return targets.length - gone.length;
+  /** Send each message to its peer's socket; the peers whose socket is gone leave. Returns how many were delivered. */
+  private async deliver(sends: Send[]): Promise<number> {
+    if (sends.length === 0) return 0;
+    const delivered = await Promise.all(sends.map((s) => gatewayStub(this.env, s.to.shard).deliverTracker(s.to.sock, JSON.stringify(s.msg))));
+    const after = afterDelivery(sends, delivered);
+    this.apply(after.change);
+    return after.delivered;
   }
 
-  private peer(peerId: string): PeerRow | undefined {
-    return this.sql.exec<PeerRow>('SELECT peer_id, sock, shard FROM peers WHERE peer_id = ?', peerId).toArray()[0];
-  }
-
-  private leftOf(peerId: string): number | undefined {
-    return this.sql.exec<{ left_bytes: number }>('SELECT left_bytes FROM peers WHERE peer_id = ?', peerId).toArray()[0]?.left_bytes;
-  }
-
-  private counts(): { complete: number; incomplete: number } {
-    const row = this.sql
-      .exec<{ complete: number; total: number }>('SELECT SUM(CASE WHEN left_bytes = 0 THEN 1 ELSE 0 END) AS complete, COUNT(*) AS total FROM peers')
-      .toArray()[0];
-    const complete = row?.complete ?? 0;
-    return { complete, incomplete: (row?.total ?? 0) - complete };
+  private apply(change: SwarmChange): void {
+    for (const p of change.put) {
+      this.sql.exec(
+        `INSERT INTO peers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(peer_id) DO UPDATE SET sock = excluded.sock, shard = excluded.shard, left_bytes = excluded.left_bytes,
+         uploaded = excluded.uploaded, downloaded = excluded.downloaded, last_seen = excluded.last_seen`,
+        p.peerId,
+        p.sock,
+        p.shard,
+        p.left,
+        p.uploaded,
+        p.downloaded,
+        p.lastSeen,
+      );
+    }
+    for (const id of change.drop) this.sql.exec('DELETE FROM peers WHERE peer_id = ?', id);
+    if (change.completed > 0) {
+      this.sql.exec("INSERT INTO meta (key, value) VALUES ('downloaded', ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value", change.completed);
+    }
   }
 
   private async ensureAlarm(): Promise<void> {

@@ -1,15 +1,136 @@
 /**
- * The tracker side of a Gateway: messages of a WebTorrent tracker socket (`/announce`), parsed
- * here, checked against the socket's budgets (worker/core/tracker-budget.ts), and handed to the
- * Swarm of their info hash. Bad input and spent budgets get a `failure reason`. Nothing here
- * creates a Swarm for a request that does not announce: a scrape asks only swarms that have
- * members, and an answer or a `stopped` is taken only in a swarm this socket is in.
+ * The tracker side of a Gateway: WebTorrent tracker sockets (`/announce`). Their messages are
+ * parsed here, checked against the socket's budgets (worker/core/tracker-budget.ts), and handed
+ * to the Swarm of their info hash. Bad input and spent budgets get a `failure reason`. Nothing
+ * here creates a Swarm for a request that does not announce: a scrape asks only swarms that have
+ * members, and an answer or a `stopped` is taken only in a swarm this socket is in. The gateway
+ * remembers, in its SQLite, which swarms each of its tracker sockets is in, so that a close
+ * leaves them.
  */
+import { CLOSE_CODES } from '../../protocol/constants';
 import { ProtocolError } from '../../protocol/errors';
 import { ANNOUNCE_INTERVAL, failure, hexToBinary, parseTrackerRequest, type TrackerResponse } from '../../protocol/tracker';
-import { joinRateRefusal, peerIdRefusal, scrapeCost, swarmRefusal } from '../core/tracker-budget';
-import { swarmStub, type Env } from '../env';
-import type { SwarmCounts } from './swarm';
+import { TRACKER_LIMITS, joinRateRefusal, peerIdRefusal, scrapeCost, swarmRefusal } from '../core/tracker-budget';
+import { bucketOf, type LimitVerdict, type TokenBucket } from '../core/rate-limit';
+import type { SwarmCounts } from '../core/tracker';
+import { gatewayStub, swarmStub, type Env } from '../env';
+import { LIMIT_RATE, TrackerSocket, acceptSocket, countError, socketsOf, type GatewayParts } from './edge-socket';
+
+export class TrackerHandler {
+  /** Relayed-offer and swarm-join buckets of addresses (in memory: a restart refills them). */
+  private readonly addressOffers = new Map<string, TokenBucket>();
+  private readonly addressJoins = new Map<string, TokenBucket>();
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly gw: GatewayParts) {
+    this.sql = gw.ctx.storage.sql;
+    this.sql.exec('CREATE TABLE IF NOT EXISTS tracker_swarms (sock TEXT NOT NULL, info_hash TEXT NOT NULL, PRIMARY KEY (sock, info_hash))');
+    this.sql.exec('CREATE INDEX IF NOT EXISTS tracker_swarms_by_hash ON tracker_swarms (info_hash)');
+  }
+
+  /** A routed `/announce` upgrade: at most TRACKER_LIMITS.socketsPerAddress sockets per address. */
+  accept(request: Request): Response {
+    const addr = (request.headers.get('x-addr') ?? '').slice(0, 64);
+    if (this.gw.ctx.getWebSockets(`addr:${addr}`).length >= TRACKER_LIMITS.socketsPerAddress) {
+      countError(this.gw.counters, 'tracker-sockets-per-address');
+      return Response.json({ 'failure reason': `too many tracker connections from this address (at most ${TRACKER_LIMITS.socketsPerAddress})` }, { status: 429 });
+    }
+    const pair = new WebSocketPair();
+    const sock = new TrackerSocket(pair[1], {
+      kind: 'tracker',
+      sock: crypto.randomUUID(),
+      shard: Number(request.headers.get('x-shard')),
+      shards: Number(request.headers.get('x-shards')),
+      since: Date.now(),
+      addr,
+      peerIds: [],
+    });
+    acceptSocket(this.gw.ctx, sock, ['tracker', `sock:${sock.att.sock}`, `addr:${addr}`]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** A message of the socket (`verdict`: the socket's limiter's, already taken for it). */
+  async message(sock: TrackerSocket, message: string | ArrayBuffer, verdict: LimitVerdict): Promise<void> {
+    if (verdict !== 'ok') {
+      countError(this.gw.counters, 'rate-limited');
+      sock.send(failure(`rate limit exceeded: at most ${LIMIT_RATE} messages per second`));
+      if (verdict === 'close') {
+        sock.close(CLOSE_CODES.rateLimited, 'rate limit exceeded');
+        await this.leave(sock);
+      }
+      return;
+    }
+    if (typeof message !== 'string') {
+      sock.send(failure('binary messages are not accepted'));
+      return;
+    }
+    try {
+      await onTrackerMessage(this.context(sock), message);
+    } catch (err) {
+      console.error('tracker message failed', err);
+      countError(this.gw.counters, 'internal');
+      sock.send(failure('the tracker could not handle this message; try again'));
+    }
+  }
+
+  private context(sock: TrackerSocket): TrackerSocketContext {
+    const { att, addr } = sock;
+    const sql = this.sql;
+    return {
+      env: this.gw.env,
+      sock: att.sock,
+      shard: att.shard,
+      send: (msg) => sock.send(msg),
+      joined: (infoHash, member) => {
+        if (member) sql.exec('INSERT OR IGNORE INTO tracker_swarms (sock, info_hash) VALUES (?, ?)', att.sock, infoHash);
+        else sql.exec('DELETE FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash);
+      },
+      isMember: (infoHash) => sql.exec('SELECT 1 FROM tracker_swarms WHERE sock = ? AND info_hash = ?', att.sock, infoHash).toArray().length > 0,
+      swarms: () => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM tracker_swarms WHERE sock = ?', att.sock).one().n,
+      peerIds: () => att.peerIds,
+      addPeerId: (peerId) => sock.addPeerId(peerId),
+      admitJoin: () => bucketOf(this.addressJoins, addr, TRACKER_LIMITS.addressJoinBurst, TRACKER_LIMITS.addressJoinsPerSecond, Date.now()).take(Date.now()),
+      grantOffers: (n) => sock.offerBudget(this.addressOffers, TRACKER_LIMITS).grant(Date.now(), n),
+      refundOffers: (n) => sock.offerBudget(this.addressOffers, TRACKER_LIMITS).refund(n),
+      charge: (cost) => sock.limiter.charge(Date.now(), cost) === 'ok',
+      liveSwarms: async (infoHashes) => {
+        const shards = Number.isInteger(att.shards) && att.shards > 0 ? att.shards : 1;
+        const lists = await Promise.all(Array.from({ length: shards }, (_, i) => gatewayStub(this.gw.env, i).trackerSwarms(infoHashes)));
+        return new Set(lists.flat());
+      },
+      count: (code, n) => countError(this.gw.counters, code, n),
+      relayed: (n) => (this.gw.counters.offersRelayed += n),
+    };
+  }
+
+  /** The socket closed: it leaves its swarms (and its address's buckets go with its last socket). */
+  async leave(sock: TrackerSocket): Promise<void> {
+    const { addr, sock: id } = sock.att;
+    if (this.gw.ctx.getWebSockets(`addr:${addr}`).every((s) => s === sock.ws)) {
+      this.addressOffers.delete(addr);
+      this.addressJoins.delete(addr);
+    }
+    const rows = this.sql.exec<{ info_hash: string }>('DELETE FROM tracker_swarms WHERE sock = ? RETURNING info_hash', id).toArray();
+    await Promise.all(rows.map((r) => swarmStub(this.gw.env, r.info_hash).leave(id)));
+  }
+
+  /** Which of `infoHashes` have a member among this shard's tracker sockets. */
+  swarms(infoHashes: string[]): string[] {
+    const list = infoHashes.slice(0, 100);
+    if (list.length === 0) return [];
+    return this.sql
+      .exec<{ info_hash: string }>(`SELECT DISTINCT info_hash FROM tracker_swarms WHERE info_hash IN (${list.map(() => '?').join(',')})`, ...list)
+      .toArray()
+      .map((r) => r.info_hash);
+  }
+
+  /** Send a tracker message to tracker socket `id`; false when it is gone. */
+  deliver(id: string, text: string): boolean {
+    const sockets = socketsOf(this.gw.ctx, 'tracker', `sock:${id}`);
+    for (const s of sockets) s.sendText(text);
+    return sockets.length > 0;
+  }
+}
 
 export interface TrackerSocketContext {
   env: Env;
