@@ -1,7 +1,7 @@
 /**
  * One torrent link: the BitTorrent peer wire protocol (BEP 3, BEP 10) over a WebRTC data
  * channel (simple-peer), byte-compatible with WebTorrent. Every inbound byte goes through the
- * WireParser; sends respect the data channel's buffer (high and low water marks).
+ * WireParser; sends go through a ChannelWriter (high and low water marks on the channel's buffer).
  *
  * The wire is a byte stream, so messages written in one turn of the event loop (a fill's
  * requests, a run of blocks served from cache) go out together in data-channel messages of up
@@ -13,8 +13,8 @@ import type SimplePeer from 'simple-peer';
 import { encodeHandshake, encodeMessage, WireParser, type Handshake, type WireMessage } from '../../protocol/wire';
 import { Emitter } from '../core/emitter';
 import { RateMeter } from '../core/rate';
-import { drainingChannel, HIGH_WATER } from '../net/channel';
-import { takeJoined } from '../net/coalesce';
+import { peerSink } from '../net/channel';
+import { ChannelWriter } from '../net/channel-writer';
 
 /** Largest data-channel message we send: every engine takes it (Chromium's maxMessageSize is 256 KiB). */
 export const MESSAGE_BYTES = 64 * 1024;
@@ -33,12 +33,9 @@ export class WireConnection extends Emitter<WireEvents> {
   closed = false;
   remote: Handshake | null = null;
   private readonly parser = new WireParser();
-  private readonly queue: Uint8Array[] = [];
-  private channel: RTCDataChannel | null = null;
   private handshakeSent = false;
-  private pumpQueued = false;
-  /** Callers of whenBelow() waiting for the buffer to drain. */
-  private waiters: { bytes: number; resolve: () => void }[] = [];
+  /** The wire is a byte stream: the writes of one turn go out joined, in messages of up to MESSAGE_BYTES. */
+  private readonly writer = new ChannelWriter({ joinUpTo: MESSAGE_BYTES, onFail: (err) => this.close(`send failed: ${err.message}`) });
 
   constructor(
     readonly peer: SimplePeer.Instance,
@@ -57,34 +54,30 @@ export class WireConnection extends Emitter<WireEvents> {
     if (this.handshakeSent) return;
     this.handshakeSent = true;
     // As browser WebTorrent does: extension protocol on, no DHT bit (browsers run no DHT).
-    this.write(encodeHandshake({ infoHash: this.local.infoHash, peerId: this.local.peerId, dht: false }));
+    this.writer.write(encodeHandshake({ infoHash: this.local.infoHash, peerId: this.local.peerId, dht: false }));
   }
 
   send(msg: WireMessage): void {
     if (this.closed) return;
     const bytes = encodeMessage(msg);
     if (msg.type === 'piece') this.up.add(msg.block.length, Date.now());
-    this.write(bytes);
+    this.writer.write(bytes);
   }
 
   /** Bytes waiting here and in the channel. */
   buffered(): number {
-    let n = this.channel?.bufferedAmount ?? 0;
-    for (const q of this.queue) n += q.length;
-    return n;
+    return this.writer.buffered();
   }
 
   /** Resolves once fewer than `bytes` are buffered here and in the channel, or the connection is closed. */
   whenBelow(bytes: number): Promise<void> {
-    if (this.closed || this.buffered() < bytes) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ bytes, resolve }));
+    return this.writer.whenBelow(bytes);
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.queue.length = 0;
-    this.wake();
+    this.writer.close(new Error(`connection closed: ${reason}`));
     try {
       this.peer.destroy();
     } catch {
@@ -94,44 +87,7 @@ export class WireConnection extends Emitter<WireEvents> {
   }
 
   private onConnect(): void {
-    this.channel = drainingChannel(this.peer, () => this.pump());
-    this.pump();
-  }
-
-  /** Queue bytes; they go out at the end of this turn, with whatever else is written in it. */
-  private write(bytes: Uint8Array): void {
-    this.queue.push(bytes);
-    if (this.pumpQueued) return;
-    this.pumpQueued = true;
-    queueMicrotask(() => {
-      this.pumpQueued = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    const ch = this.channel;
-    if (!ch || this.closed) return;
-    while (this.queue.length > 0 && ch.bufferedAmount < HIGH_WATER) {
-      try {
-        this.peer.send(takeJoined(this.queue, MESSAGE_BYTES));
-      } catch (err) {
-        this.close(`send failed: ${(err as Error).message}`);
-        return;
-      }
-    }
-    this.wake();
-  }
-
-  private wake(): void {
-    if (this.waiters.length === 0) return;
-    const buffered = this.closed ? -1 : this.buffered();
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (buffered < w.bytes) w.resolve();
-      else still.push(w);
-    }
-    this.waiters = still;
+    this.writer.attach(peerSink(this.peer));
   }
 
   private onData(chunk: Uint8Array): void {

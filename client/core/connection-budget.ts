@@ -8,6 +8,7 @@
  * Chromium refuses a page's 501st RTCPeerConnection, and a closed one still counts until it is
  * garbage-collected: so besides the live counts, the rate at which slots are handed out is capped.
  */
+import { TokenBucket } from '../../protocol/token-bucket';
 
 export type Direction = 'in' | 'out';
 
@@ -98,13 +99,11 @@ function zeroes(): Record<Refusal, number> {
 export class ConnectionBudget {
   private readonly slots = new Map<number, Slot>();
   private nextId = 1;
-  private readonly tokens: Record<Direction, number>;
-  private readonly refilled: Record<Direction, number> = { in: -1, out: -1 };
+  /** The rate of new connections of each direction (made full at the first admit of it). */
+  private readonly rates: Record<Direction, TokenBucket | null> = { in: null, out: null };
   private readonly counters = { admitted: 0, refused: zeroes(), skipped: zeroes(), expired: 0, displaced: 0 };
 
-  constructor(readonly limits: BudgetLimits = DEFAULT_LIMITS) {
-    this.tokens = { ...limits.burst };
-  }
+  constructor(readonly limits: BudgetLimits = DEFAULT_LIMITS) {}
 
   /** Ask for a slot before creating the connection. `displaced`: pending slots given up for it. */
   admit(torrent: string, source: string | null, dir: Direction, now: number): Admission {
@@ -113,8 +112,8 @@ export class ConnectionBudget {
       return { ok: false, reason };
     };
     if (source !== null && this.find((s) => s.torrent === torrent && s.source === source)) return refuse('source-busy');
-    this.refill(dir, now);
-    if (this.tokens[dir] < 1) return refuse('rate');
+    const rate = (this.rates[dir] ??= new TokenBucket(this.limits.burst[dir], this.limits.ratePerSecond[dir], now));
+    if (rate.available(now) < 1) return refuse('rate');
     const full = this.fullness(torrent, dir);
     const displaced: number[] = [];
     if (full) {
@@ -124,7 +123,7 @@ export class ConnectionBudget {
       this.counters.displaced++;
       displaced.push(victim.id);
     }
-    this.tokens[dir] -= 1;
+    rate.take(now);
     const id = this.nextId++;
     this.slots.set(id, { id, torrent, source, dir, since: now, open: false });
     this.counters.admitted++;
@@ -214,13 +213,5 @@ export class ConnectionBudget {
   private find(pred: (s: Slot) => boolean): Slot | undefined {
     for (const s of this.slots.values()) if (pred(s)) return s;
     return undefined;
-  }
-
-  private refill(dir: Direction, now: number): void {
-    const last = this.refilled[dir];
-    this.refilled[dir] = now;
-    if (last < 0) return;
-    const burst = this.limits.burst[dir];
-    this.tokens[dir] = Math.min(burst, this.tokens[dir] + ((now - last) / 1000) * this.limits.ratePerSecond[dir]);
   }
 }

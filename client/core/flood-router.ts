@@ -16,6 +16,7 @@
  */
 import type { Descriptor, HitResult, PingMsg, PongMsg, QueryHitMsg, QueryMsg } from '../../protocol/overlay';
 import { MAX_TTL } from '../../protocol/overlay';
+import { bucketOf, type TokenBucket } from '../../protocol/token-bucket';
 
 export interface RouterOptions {
   /** TTL cap, default MAX_TTL (7). */
@@ -91,11 +92,6 @@ interface Route {
   query: boolean;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 function zeroDrops(): Record<DropReason, number> {
   return { duplicate: 0, ttl: 0, 'rate-limited': 0, busy: 0, 'no-route': 0 };
 }
@@ -112,7 +108,7 @@ export class FloodRouter {
   private readonly routes = new Map<string, Route>();
   /** Live query routes: the queries in flight through this node. */
   private inFlight = 0;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
   /** Latest pong of each peer, oldest first. */
   private readonly pongs = new Map<string, { msg: PongMsg; at: number }>();
   private readonly traces = new Map<string, GuidTrace>();
@@ -333,14 +329,7 @@ export class FloodRouter {
 
   /** One token of `link`'s bucket, if it has one. */
   private take(link: string, now: number): boolean {
-    const { linkRate, linkBurst } = this.opts;
-    const b = this.buckets.get(link) ?? { tokens: linkBurst, at: now };
-    b.tokens = Math.min(linkBurst, b.tokens + (Math.max(0, now - b.at) * linkRate) / 1000);
-    b.at = now;
-    this.buckets.set(link, b);
-    if (b.tokens < 1) return false;
-    b.tokens--;
-    return true;
+    return bucketOf(this.buckets, link, this.opts.linkBurst, this.opts.linkRate, now).take(now);
   }
 
   private traceOf(guid: string): GuidTrace {

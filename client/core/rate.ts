@@ -1,4 +1,5 @@
 /** Transfer rates and rate limits, with explicit time (ms). */
+import { TokenBucket } from '../../protocol/token-bucket';
 
 /** Bytes per second over a sliding window of `windowMs`, kept in `buckets` slots. */
 export class RateMeter {
@@ -49,44 +50,43 @@ export class RateMeter {
  * A rate limit (token bucket of `burstSeconds` seconds' worth). `reserve` takes `bytes` and says
  * how long the caller must wait before sending them; 0 when unlimited or within the budget.
  * `take` is the budget form: it spends `amount` only if the bucket holds it, else refuses.
+ * The bucket starts full at its first use, and again after every `set`.
  */
 export class RateLimit {
-  private tokens = 0;
-  private last = 0;
+  private bucket: TokenBucket | null = null;
+  private rate: number;
 
   constructor(
-    public bytesPerSecond: number = Infinity,
+    bytesPerSecond: number = Infinity,
     readonly burstSeconds = 1,
-  ) {}
+  ) {
+    this.rate = bytesPerSecond;
+  }
 
-  private refill(now: number): void {
-    const cap = this.bytesPerSecond * this.burstSeconds;
-    if (this.last === 0) {
-      this.last = now;
-      this.tokens = cap;
-    }
-    this.tokens = Math.min(cap, this.tokens + (Math.max(0, now - this.last) / 1000) * this.bytesPerSecond);
-    this.last = Math.max(this.last, now);
+  get bytesPerSecond(): number {
+    return this.rate;
   }
 
   reserve(bytes: number, now: number): number {
-    if (!Number.isFinite(this.bytesPerSecond) || this.bytesPerSecond <= 0) return 0;
-    this.refill(now);
-    this.tokens -= bytes;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.bytesPerSecond) * 1000);
+    const bucket = this.limited(now);
+    if (!bucket) return 0;
+    const left = bucket.spend(now, bytes);
+    return left >= 0 ? 0 : Math.ceil((-left / this.rate) * 1000);
   }
 
   /** Spend `amount` if the bucket holds it (true), else spend nothing (false). */
   take(amount: number, now: number): boolean {
-    if (!Number.isFinite(this.bytesPerSecond) || this.bytesPerSecond <= 0) return true;
-    this.refill(now);
-    if (this.tokens < amount) return false;
-    this.tokens -= amount;
-    return true;
+    return this.limited(now)?.take(now, amount) ?? true;
   }
 
   set(bytesPerSecond: number): void {
-    this.bytesPerSecond = bytesPerSecond > 0 ? bytesPerSecond : Infinity;
-    this.last = 0;
+    this.rate = bytesPerSecond > 0 ? bytesPerSecond : Infinity;
+    this.bucket = null;
+  }
+
+  /** The bucket, made full at `now` on first use; null when unlimited. */
+  private limited(now: number): TokenBucket | null {
+    if (!Number.isFinite(this.rate) || this.rate <= 0) return null;
+    return (this.bucket ??= new TokenBucket(this.rate * this.burstSeconds, this.rate, now));
   }
 }

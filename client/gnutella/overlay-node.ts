@@ -20,6 +20,7 @@ import {
 import type { DroppedEntry } from '../../protocol/entries';
 import { Emitter } from '../core/emitter';
 import { FloodRouter, type RouterAction, type RouterContext, type RouterOptions } from '../core/flood-router';
+import { PendingTable } from '../core/pending';
 import type { LinkManager } from '../net/link-manager';
 
 export const newGuid = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 22);
@@ -57,20 +58,14 @@ export interface OverlayNodeEvents extends Record<string, unknown> {
   change: void;
 }
 
-interface PendingConnect {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout> | null;
-  /** The link the connect went out on (a new link means it is sent again). */
-  sentOn: object | null;
-}
-
 export class OverlayNode extends Emitter<OverlayNodeEvents> {
   /** `badEntries`: entries of lists (query hit results, a leaf's files) dropped while the rest of their message was kept. */
   readonly counters = { badMessages: 0, badEntries: 0, notNeighbour: 0, refusedByThem: 0, refusedByUs: 0, sent: 0 };
   private readonly neighbours = new Map<string, { role: OverlayRole; since: number }>();
-  private readonly pending = new Map<string, PendingConnect>();
+  /** Our connects waiting for OK or a refusal, by peer (the timeout starts once one is sent). */
+  private readonly pending = new PendingTable<string, void>();
+  /** The link each pending connect last went out on (a new link means it is sent again). */
+  private readonly sentOn = new Map<string, object>();
   private current: { self: string; router: FloodRouter } | null = null;
 
   constructor(
@@ -119,15 +114,10 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
   /** Open a link (if needed) and handshake. Resolves once the other side said OK. */
   connect(peer: string): Promise<void> {
     if (this.neighbours.has(peer)) return Promise.resolve();
-    const existing = this.pending.get(peer);
-    if (existing) return existing.promise;
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.pending.set(peer, { promise, resolve, reject, timer: null, sentOn: null });
+    const existing = this.pending.promise(peer);
+    if (existing) return existing;
+    const promise = this.pending.add(peer, null, () => this.noAnswer(peer));
+    this.sentOn.delete(peer);
     this.links
       .connect(peer)
       .then(() => this.sendConnect(peer))
@@ -137,13 +127,16 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
 
   /** Send (or send again) the connect of a pending handshake, and start waiting for the answer. */
   private sendConnect(peer: string): void {
-    const p = this.pending.get(peer);
     const link = this.links.get(peer);
-    if (!p || !link || p.sentOn === link) return;
-    p.sentOn = link;
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = setTimeout(() => this.settle(peer, new Error(`no answer to connect from ${peer} within ${HANDSHAKE_MS / 1000} s`)), HANDSHAKE_MS);
+    if (!this.pending.has(peer) || !link || this.sentOn.get(peer) === link) return;
+    this.sentOn.set(peer, link);
+    this.pending.arm(peer, HANDSHAKE_MS, () => this.noAnswer(peer));
     this.send(peer, { type: 'connect', role: this.policy.role() });
+  }
+
+  private noAnswer(peer: string): Error {
+    this.sentOn.delete(peer);
+    return new Error(`no answer to connect from ${peer} within ${HANDSHAKE_MS / 1000} s`);
   }
 
   /** Say bye and forget the neighbour (the link stays for other uses and idles out). */
@@ -271,13 +264,11 @@ export class OverlayNode extends Emitter<OverlayNodeEvents> {
     }
   }
 
+  /** End our pending connect to `peer`, if there is one: OK (no `err`), or failed. */
   private settle(peer: string, err?: Error): void {
-    const p = this.pending.get(peer);
-    if (!p) return;
-    this.pending.delete(peer);
-    if (p.timer) clearTimeout(p.timer);
-    if (err) p.reject(err);
-    else p.resolve();
+    this.sentOn.delete(peer);
+    if (err) this.pending.fail(peer, err);
+    else this.pending.settle(peer, undefined);
   }
 
   private context(targets?: string[]): RouterContext {

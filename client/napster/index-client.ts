@@ -4,6 +4,7 @@
  * failure by design: when the edge cannot be reached, searches say so plainly.
  */
 import type { PublishedFile, SearchResult, ServerMessage } from '../../protocol/signaling';
+import { PendingTable } from '../core/pending';
 import type { SignalingSocket } from '../net/signaling-socket';
 
 /** Re-publish everything this often: the index expires holders it has not heard from. */
@@ -18,17 +19,16 @@ export class IndexUnreachableError extends Error {
   }
 }
 
-interface Pending {
-  resolve: (r: { results: SearchResult[]; ms: number }) => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+export interface SearchAnswer {
+  results: SearchResult[];
+  ms: number;
 }
 
 export class IndexClient {
   /** `held`: files the index holds for this tab (its last `published` reply); `dropped`: entries it refused. */
   readonly counters = { held: 0, dropped: 0 };
   private ref = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly searches = new PendingTable<number, SearchAnswer>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -64,19 +64,12 @@ export class IndexClient {
   }
 
   /** Files whose names contain every word of `query`, with their live holders. */
-  search(query: string): Promise<{ results: SearchResult[]; ms: number }> {
+  search(query: string): Promise<SearchAnswer> {
     const ref = this.ref++;
-    return new Promise((resolve, reject) => {
-      if (!this.socket.send({ type: 'search', ref, query })) {
-        reject(new IndexUnreachableError('not connected to the edge: the Napster index cannot be reached (downloads in progress go on)'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.pending.delete(ref);
-        reject(new IndexUnreachableError(`the Napster index did not answer within ${SEARCH_TIMEOUT_MS / 1000} s`));
-      }, SEARCH_TIMEOUT_MS);
-      this.pending.set(ref, { resolve, reject, timer });
-    });
+    if (!this.socket.send({ type: 'search', ref, query })) {
+      return Promise.reject(new IndexUnreachableError('not connected to the edge: the Napster index cannot be reached (downloads in progress go on)'));
+    }
+    return this.searches.add(ref, SEARCH_TIMEOUT_MS, () => new IndexUnreachableError(`the Napster index did not answer within ${SEARCH_TIMEOUT_MS / 1000} s`));
   }
 
   destroy(): void {
@@ -92,25 +85,13 @@ export class IndexClient {
         this.onDropped(m.dropped, m.reason ?? 'no reason given');
       }
     } else if (m.type === 'search-result') {
-      const p = this.pending.get(m.ref);
-      if (!p) return;
-      this.pending.delete(m.ref);
-      clearTimeout(p.timer);
-      p.resolve({ results: m.results, ms: m.ms });
+      this.searches.settle(m.ref, { results: m.results, ms: m.ms });
     } else if (m.type === 'error' && m.ref !== undefined) {
-      const p = this.pending.get(m.ref);
-      if (!p) return;
-      this.pending.delete(m.ref);
-      clearTimeout(p.timer);
-      p.reject(new Error(`search refused: ${m.message}`));
+      this.searches.fail(m.ref, new Error(`search refused: ${m.message}`));
     }
   }
 
   private failAll(reason: string): void {
-    for (const [ref, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new IndexUnreachableError(reason));
-      this.pending.delete(ref);
-    }
+    this.searches.failAll(() => new IndexUnreachableError(reason));
   }
 }

@@ -1,18 +1,27 @@
-/** Backpressure on simple-peer's data channel: our own water marks on its bufferedAmount. */
-import type SimplePeer from 'simple-peer';
-
-/** Stop writing above this many buffered bytes… */
-export const HIGH_WATER = 1024 * 1024;
-/** …and resume when the buffer drains below this. */
-export const LOW_WATER = 256 * 1024;
-
 /**
- * The RTCDataChannel of a connected simple-peer (it keeps it in a private field), set to call
- * `onDrain` whenever its buffer falls below LOW_WATER.
+ * The one adapter from a connected simple-peer to a ChannelSink (what a ChannelWriter writes
+ * to). simple-peer has no public bufferedAmountLow event: it keeps its RTCDataChannel in the
+ * private field `_channel`, and this is the only place in the code base that reaches into it,
+ * to read `bufferedAmount` and to listen for `bufferedamountlow`.
  */
-export function drainingChannel(peer: SimplePeer.Instance, onDrain: () => void): RTCDataChannel {
-  const ch = (peer as unknown as { _channel: RTCDataChannel })._channel;
-  ch.bufferedAmountLowThreshold = LOW_WATER;
-  ch.addEventListener('bufferedamountlow', onDrain);
-  return ch;
+import type SimplePeer from 'simple-peer';
+import type { ChannelSink } from './channel-writer';
+
+/** The private part of a connected simple-peer that backpressure needs. */
+interface SimplePeerInternals {
+  _channel: RTCDataChannel;
+}
+
+export function peerSink(peer: SimplePeer.Instance): ChannelSink {
+  const channel = (peer as unknown as SimplePeerInternals)._channel;
+  return {
+    get bufferedAmount() {
+      return channel.bufferedAmount;
+    },
+    send: (bytes) => peer.send(bytes),
+    onLow(threshold, listener) {
+      channel.bufferedAmountLowThreshold = threshold;
+      channel.addEventListener('bufferedamountlow', listener);
+    },
+  };
 }

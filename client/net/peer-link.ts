@@ -6,8 +6,8 @@
 import type SimplePeer from 'simple-peer';
 import { encodeFrames, Reassembler } from '../../protocol/frame';
 import { Emitter } from '../core/emitter';
-import { drainingChannel, HIGH_WATER } from './channel';
-
+import { peerSink } from './channel';
+import { ChannelWriter } from './channel-writer';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -20,27 +20,17 @@ export interface LinkEvents extends Record<string, unknown> {
   'bad-frame': Error;
 }
 
-interface Pending {
-  frames: Uint8Array[];
-  next: number;
-  bytes: number;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 export class PeerLink extends Emitter<LinkEvents> {
   state: LinkState = 'connecting';
   readonly openedAt = Date.now();
   lastActivity = Date.now();
   bytesIn = 0;
-  bytesOut = 0;
   msgsIn = 0;
   msgsOut = 0;
   badFrames = 0;
-  private readonly queue: Pending[] = [];
   private readonly reassembler = new Reassembler();
-  private channel: RTCDataChannel | null = null;
-  private waitingForDrain = false;
+  /** Every frame is one data-channel message (the receiver's Reassembler reads them one by one). */
+  private readonly writer = new ChannelWriter({ onFail: (err) => this.close(`send failed: ${err.message}`) });
 
   constructor(
     readonly remoteId: string,
@@ -63,22 +53,37 @@ export class PeerLink extends Emitter<LinkEvents> {
     if (this.state === 'closed') return Promise.reject(new Error(`link to ${this.remoteId} is closed`));
     const frames = encodeFrames(channel, bytes);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ frames, next: 0, bytes: bytes.length, resolve, reject });
-      this.pump();
+      const last = frames.length - 1;
+      frames.forEach((frame, i) => {
+        this.writer.write(
+          frame,
+          i === last
+            ? (err) => {
+                if (err) return reject(err);
+                this.msgsOut++;
+                this.lastActivity = Date.now();
+                resolve();
+              }
+            : undefined,
+        );
+      });
     });
+  }
+
+  /** Bytes handed to the data channel. */
+  get bytesOut(): number {
+    return this.writer.bytesSent;
   }
 
   /** Bytes queued here and in the data channel's own buffer. */
   buffered(): number {
-    let n = this.channel?.bufferedAmount ?? 0;
-    for (const p of this.queue) for (let i = p.next; i < p.frames.length; i++) n += (p.frames[i] as Uint8Array).length;
-    return n;
+    return this.writer.buffered();
   }
 
   close(reason = 'closed'): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    for (const p of this.queue.splice(0)) p.reject(new Error(`link to ${this.remoteId} closed: ${reason}`));
+    this.writer.close(new Error(`link to ${this.remoteId} closed: ${reason}`));
     try {
       this.peer.destroy();
     } catch {
@@ -88,42 +93,10 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   private onConnect(): void {
-    this.channel = drainingChannel(this.peer, () => {
-      if (this.waitingForDrain) {
-        this.waitingForDrain = false;
-        this.pump();
-      }
-    });
     this.state = 'open';
+    this.writer.attach(peerSink(this.peer));
     this.lastActivity = Date.now();
     this.emit('open', undefined);
-    this.pump();
-  }
-
-  private pump(): void {
-    const ch = this.channel;
-    if (this.state !== 'open' || !ch || this.waitingForDrain) return;
-    while (this.queue.length > 0) {
-      if (ch.bufferedAmount >= HIGH_WATER) {
-        this.waitingForDrain = true;
-        return;
-      }
-      const p = this.queue[0] as Pending;
-      const frame = p.frames[p.next++] as Uint8Array;
-      try {
-        this.peer.send(frame);
-      } catch (err) {
-        this.close(`send failed: ${(err as Error).message}`);
-        return;
-      }
-      this.bytesOut += frame.length;
-      if (p.next === p.frames.length) {
-        this.queue.shift();
-        this.msgsOut++;
-        this.lastActivity = Date.now();
-        p.resolve();
-      }
-    }
   }
 
   private onData(chunk: Uint8Array): void {

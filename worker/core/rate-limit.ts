@@ -1,51 +1,7 @@
-/** A token bucket with explicit time: `take(now)` spends one token if there is one. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    readonly capacity: number,
-    readonly perSecond: number,
-    now: number,
-  ) {
-    this.tokens = capacity;
-    this.last = now;
-  }
+import { TokenBucket } from '../../protocol/token-bucket';
 
-  /** Tokens there are at `now` (after refilling). */
-  available(now: number): number {
-    const elapsed = Math.max(0, now - this.last) / 1000;
-    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.perSecond);
-    this.last = now;
-    return this.tokens;
-  }
-
-  /** Give back `n` tokens (never above the capacity). */
-  put(n: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + n);
-  }
-
-  take(now: number, cost = 1): boolean {
-    if (this.available(now) >= cost) {
-      this.tokens -= cost;
-      return true;
-    }
-    return false;
-  }
-}
-
-/**
- * The bucket of `key` in `buckets` (made full if new). The map is bounded: past 10,000 keys it
- * is cleared (every bucket starts full again), so that a spray of addresses cannot grow it.
- */
-export function bucketOf(buckets: Map<string, TokenBucket>, key: string, burst: number, perSecond: number, now: number): TokenBucket {
-  let bucket = buckets.get(key);
-  if (!bucket) {
-    if (buckets.size >= 10_000) buckets.clear();
-    bucket = new TokenBucket(burst, perSecond, now);
-    buckets.set(key, bucket);
-  }
-  return bucket;
-}
+/** The edge's buckets are the one token bucket of protocol/ (other worker files import them from here). */
+export { TokenBucket, bucketOf } from '../../protocol/token-bucket';
 
 /**
  * Per-socket message limit: one bucket for the allowed rate; each refused message spends a
