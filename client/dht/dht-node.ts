@@ -22,7 +22,8 @@ import { OwnerOps } from './dht-ops';
 import { DhtReplication } from './dht-replication';
 import { RingState } from './dht-ring';
 import { DhtRouting, type LookupEvent, type RouteResult } from './dht-routing';
-import { DhtRpc, type PendingTable, type DhtResponse } from './dht-rpc';
+import { DhtRpc, type DhtResponse } from './dht-rpc';
+import type { PendingTable } from '../core/pending';
 import { newDhtStats } from './dht-stats';
 import type { DhtStore } from './dht-store';
 import { DhtUpkeep } from './dht-upkeep';
@@ -51,7 +52,7 @@ export interface DhtNodeOptions {
   /** false: no finger table (lookups walk the successor lists; for comparison in benchmarks). */
   fingers?: boolean;
   /** Where requests wait for their answers (default: the node's own table). */
-  pending?: PendingTable<DhtResponse>;
+  pending?: PendingTable<string, DhtResponse>;
 }
 
 export type DhtNodeEvents = {

@@ -4,12 +4,13 @@
  * the node leaves, every request still waiting fails at once ('closed'). Nothing here knows the
  * ring: routing, upkeep and replication decide what to send to whom.
  *
- * The pairing goes through a PendingTable, the one interface of "requests waiting for their
- * answer": a table shared by other protocols can take the place of the local one.
+ * The pairing goes through client/core/pending.ts's PendingTable, the one table of "requests
+ * waiting for their answer" (the Napster index client and the overlay's handshakes use it too).
  */
 import { customAlphabet } from 'nanoid';
 import { DHT_CHANNEL, encodeDhtMessage, type DhtMessage } from '../../protocol/dht';
 import type { LinkManager } from '../net/link-manager';
+import { PendingTable } from '../core/pending';
 import { DhtError } from './dht-error';
 
 /** How long to wait for a link to a peer before counting it as unreachable. */
@@ -21,81 +22,13 @@ const newRef = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 export type DhtRequest = Extract<DhtMessage, { type: 'route' | 'state?' }>;
 export type DhtResponse = Extract<DhtMessage, { type: 'reply' | 'state' }>;
 
-/**
- * Requests waiting for their answer, by key: the shape of client/core/pending.ts's PendingTable
- * (being written alongside), which can take the local table's place as it is.
- */
-export interface PendingTable<V> {
-  /** Wait for the answer to `key`; after `ms` the wait fails with `timeout()`. */
-  add(key: string, ms: number, timeout: () => Error): Promise<V>;
-  /** Settle the wait for `key` with its answer; false when nothing waits for it. */
-  settle(key: string, value: V): boolean;
-  /** Fail the wait for `key`; false when nothing waits for it. */
-  fail(key: string, err: Error): boolean;
-  /** Fail every wait (the owner is closing). */
-  failAll(err: Error): void;
-}
-
-interface Waiter<V> {
-  resolve: (v: V) => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-/** A PendingTable of one owner, with a timer per wait. */
-export class LocalPendingTable<V> implements PendingTable<V> {
-  private readonly waiters = new Map<string, Waiter<V>>();
-
-  get size(): number {
-    return this.waiters.size;
-  }
-
-  add(key: string, ms: number, timeout: () => Error): Promise<V> {
-    const p = new Promise<V>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(key);
-        reject(timeout());
-      }, ms);
-      this.waiters.set(key, { resolve, reject, timer });
-    });
-    // The timeout may fire while the request is still being sent: the caller sees the failure
-    // when it awaits; it must never surface as an unhandled rejection meanwhile.
-    p.catch(() => {});
-    return p;
-  }
-
-  private take(key: string): Waiter<V> | undefined {
-    const w = this.waiters.get(key);
-    if (!w) return undefined;
-    this.waiters.delete(key);
-    clearTimeout(w.timer);
-    return w;
-  }
-
-  settle(key: string, value: V): boolean {
-    const w = this.take(key);
-    w?.resolve(value);
-    return w !== undefined;
-  }
-
-  fail(key: string, err: Error): boolean {
-    const w = this.take(key);
-    w?.reject(err);
-    return w !== undefined;
-  }
-
-  failAll(err: Error): void {
-    for (const key of [...this.waiters.keys()]) this.fail(key, err);
-  }
-}
-
 export interface DhtRpcOptions {
   self: string;
   links: Pick<LinkManager, 'get' | 'connect'>;
   /** Whether a link may be opened to a peer this node has none to. */
   mayLink: (peer: string) => boolean;
   /** Where requests wait for their answer (default: a table of this node's own). */
-  pending?: PendingTable<DhtResponse>;
+  pending?: PendingTable<string, DhtResponse>;
   linkMs?: number;
 }
 
@@ -103,11 +36,11 @@ export interface DhtRpcOptions {
 const keyOf = (type: DhtResponse['type'], ref: string): string => `${type}:${ref}`;
 
 export class DhtRpc {
-  private readonly pending: PendingTable<DhtResponse>;
+  private readonly pending: PendingTable<string, DhtResponse>;
   private closed = false;
 
   constructor(private readonly opts: DhtRpcOptions) {
-    this.pending = opts.pending ?? new LocalPendingTable<DhtResponse>();
+    this.pending = opts.pending ?? new PendingTable<string, DhtResponse>();
   }
 
   /**

@@ -4,10 +4,11 @@
  * user puts, and keeps the search records: keyword -> files and info hash -> holders, so that a
  * search works with the edge's index down.
  */
+import { fileRecordMember, parseFileRecordMember, type FileRecord } from '../../protocol/file-record';
 import { checkKey, checkValue, DHT_LIMITS, keyId, type DhtOp } from '../../protocol/dht';
 import { keywords } from '../../protocol/keywords';
 import type { OverlayFile } from '../../protocol/overlay';
-import { INFO_HASH_RE, parseFileName, queryWords } from '../../protocol/signaling';
+import { queryWords } from '../../protocol/signaling';
 import { PEER_ID_RE } from '../../protocol/constants';
 import type { DhtApi, DhtNodeRef, DhtRingView, SearchHit } from '../api';
 import { DhtSigner, DhtVerifier, type Certificate, type PeerKeys } from './dht-crypto';
@@ -30,22 +31,6 @@ export interface DhtServiceOptions extends Pick<DhtNodeOptions, 'links' | 'onlin
   openStore?: (room: string, peer: string) => Promise<DhtStore>;
   /** This tab's key pair (its public key is what the edge certifies). */
   keys: () => Promise<PeerKeys>;
-}
-
-interface FileMember {
-  i: string;
-  n: string;
-  s: number;
-}
-
-function parseFileMember(m: string): FileMember | null {
-  try {
-    const v = JSON.parse(m) as Partial<FileMember>;
-    if (typeof v.i !== 'string' || !INFO_HASH_RE.test(v.i) || typeof v.s !== 'number' || !Number.isSafeInteger(v.s) || v.s < 0) return null;
-    return { i: v.i, n: parseFileName(v.n), s: v.s };
-  } catch {
-    return null;
-  }
 }
 
 export class DhtService {
@@ -137,7 +122,7 @@ export class DhtService {
     const add = (key: string, m: string, ttl: number) =>
       jobs.push(signer.member(key, m, Date.now(), ttl).then((member) => node.route({ op: 'add', member }, key)));
     for (const f of files) {
-      const member = JSON.stringify({ i: f.infoHash, n: f.name, s: f.size });
+      const member = fileRecordMember(f);
       if ([...member].length > DHT_LIMITS.member) continue;
       for (const w of keywords(f.name).slice(0, WORDS_PER_FILE)) add(`kw:${w}`, member, FILE_TTL_MS);
       add(`holders:${f.infoHash}`, self, HOLDER_TTL_MS);
@@ -158,22 +143,22 @@ export class DhtService {
       return r;
     };
     const lists = await Promise.all(words.map((w) => node.route({ op: 'members' }, `kw:${w}`).then(count)));
-    let files: Map<string, FileMember> | null = null;
+    let files: Map<string, FileRecord> | null = null;
     for (const l of lists) {
-      const here = new Map<string, FileMember>();
+      const here = new Map<string, FileRecord>();
       for (const m of l.members ?? []) {
-        const f = parseFileMember(m);
-        if (f && (files === null || files.has(f.i))) here.set(f.i, f);
+        const f = parseFileRecordMember(m);
+        if (f && (files === null || files.has(f.infoHash))) here.set(f.infoHash, f);
       }
       files = here;
     }
-    const found = [...(files ?? new Map<string, FileMember>()).values()].slice(0, MAX_RESULTS);
-    const holders = await Promise.all(found.map((f) => node.route({ op: 'members' }, `holders:${f.i}`).then(count)));
+    const found = [...(files ?? new Map<string, FileRecord>()).values()].slice(0, MAX_RESULTS);
+    const holders = await Promise.all(found.map((f) => node.route({ op: 'members' }, `holders:${f.infoHash}`).then(count)));
     const ms = Math.round(performance.now() - t0);
     const out: SearchHit[] = [];
     found.forEach((f, i) => {
       const peers = (holders[i]?.members ?? []).filter((p) => PEER_ID_RE.test(p) && p !== node.self);
-      if (peers.length > 0) out.push({ infoHash: f.i, name: f.n, size: f.s, peers, via: 'dht', ms, hops: maxHops, messages });
+      if (peers.length > 0) out.push({ ...f, peers, via: 'dht', ms, hops: maxHops, messages });
     });
     return out.sort((a, b) => b.peers.length - a.peers.length || a.name.localeCompare(b.name));
   }

@@ -2,7 +2,8 @@
 import { expect, test } from '@playwright/test';
 import type { DhtMessage } from '../../protocol/dht';
 import { codeOf, DhtError, replyError, replyText, retryable, wireError } from '../../client/dht/dht-error';
-import { DhtRpc, LocalPendingTable, type DhtResponse } from '../../client/dht/dht-rpc';
+import { DhtRpc, type DhtResponse } from '../../client/dht/dht-rpc';
+import { PendingTable } from '../../client/core/pending';
 
 test('retries are decided on the code: timeouts and routes around failures again, refusals never', () => {
   expect(retryable('timeout')).toBe(true);
@@ -85,7 +86,7 @@ test('a request fails with a code: unreachable, timeout, closed', async () => {
 });
 
 test('the pending table: settle, fail and fail-all end each wait once', async () => {
-  const table = new LocalPendingTable<DhtResponse>();
+  const table = new PendingTable<string, DhtResponse>();
   const a = table.add('a', 60_000, () => new Error('late'));
   const b = table.add('b', 60_000, () => new Error('late'));
   const c = table.add('c', 60_000, () => new Error('late'));

@@ -343,11 +343,14 @@ export class Lobby extends DurableObject<Env> {
       this.sql.exec('DELETE FROM views WHERE holder = ?', id);
       this.sql.exec('DELETE FROM views WHERE peer = ?', id);
       this.rememberViews(out.refills.map((r) => [r.holder, r.peer] as const));
-      await this.broadcast(this.membersOf(out.notify), { type: 'peer-leave', id, count: out.count });
+      // The leave and the replacements leave together (one batched delivery per gateway), the
+      // leave first: a holder hears of its new peer right behind the one it lost.
+      const sends = [this.broadcast(this.membersOf(out.notify), { type: 'peer-leave', id, count: out.count })];
       for (const r of out.refills) {
         const m = this.byId.get(r.holder);
-        if (m) await this.broadcast([m], { type: 'peer-join', id: r.peer, count: out.count });
+        if (m) sends.push(this.broadcast([m], { type: 'peer-join', id: r.peer, count: out.count }));
       }
+      await Promise.all(sends);
     }
   }
 
