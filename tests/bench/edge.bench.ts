@@ -255,8 +255,7 @@ async function crowd(base: string, n: number): Promise<Row> {
         const evicted = l.joins < n;
         leaveCalls.set(n, l.calls - (evicted ? 0 : before.calls) - 1);
         return null;
-        // wrangler dev finishes a close in ~15 ms here: thousands of leaves take a minute or more.
-      }, 180_000);
+      }, 180_000); // wrangler dev finishes a close in ~15 ms here: thousands of leaves take minutes
       observer.ws.close(1000, 'bench done');
     }
   }
