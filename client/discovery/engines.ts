@@ -27,16 +27,21 @@ export function napsterDiscovery(index: IndexClient): Discovery {
   };
 }
 
+/** `fn` the first time only (an overlay starts its timers once; a reconnect's welcome is not a new start). */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
+
 /** Gnutella: the flat overlay. It reads what the tab holds when it answers a query. */
 export function gnutellaDiscovery(gnutella: Gnutella, searches: OverlaySearches): Discovery {
-  let started = false;
   return {
     via: 'gnutella',
-    start: () => {
-      if (started) return;
-      started = true;
-      gnutella.start();
-    },
+    start: once(() => gnutella.start()),
     stop: () => gnutella.stop(),
     filesChanged: () => {},
     peerLeft: (peer) => gnutella.peerLeft(peer),
@@ -46,14 +51,9 @@ export function gnutellaDiscovery(gnutella: Gnutella, searches: OverlaySearches)
 
 /** Super-peers: a leaf uploads its list to its super-peers; queries flood among super-peers. */
 export function superPeerDiscovery(tier: SuperPeerTier, searches: OverlaySearches): Discovery {
-  let started = false;
   return {
     via: 'superpeer',
-    start: () => {
-      if (started) return;
-      started = true;
-      tier.start();
-    },
+    start: once(() => tier.start()),
     stop: () => tier.stop(),
     filesChanged: (added, removed) => tier.filesChanged([...added], [...removed]),
     peerLeft: (peer) => tier.peerLeft(peer),
