@@ -33,7 +33,7 @@ test('the torrent list: keyed rows, their cells, Details, a torrent gone', async
           downRate: 0, upRate: 0, done: t.have === 4, complete: t.have === 4, selectedLength: 4 * 262144, selectedHave: t.have * 262144,
           multiFile: false, files: 1, selectedFiles: 1,
         }),
-        peers: () => Array.from({ length: t.peers }, (_, i) => ({ id: `peer${i}`, downRate: 0, upRate: 0, pieces: 0, outstanding: 0, snubbed: false })),
+        peers: () => Array.from({ length: t.peers }, (_, i) => ({ id: `peer${i}`, client: 'fake', amChoking: false, amInterested: true, peerChoking: false, peerInterested: false, downRate: 0, upRate: 0, pieces: 0, outstanding: 0, snubbed: false })),
         pieceMap: () => ({ state: new Uint8Array(4), availability: new Uint16Array(4) }),
         on: () => () => undefined,
         done: new Promise(() => undefined),
