@@ -19,6 +19,7 @@ import type { PeerView, TorrentFileView, TorrentProgress } from './bittorrent/to
 import type { OverlayRole } from '../protocol/overlay';
 import type { GuidTrace } from './core/flood-router';
 import type { DhtOp, SetMember } from '../protocol/dht';
+import type { DhtErrorCode } from './dht/dht-error';
 import type { HeldTorrent } from './bittorrent/client';
 
 export type { PeerView, TorrentFileView, TorrentProgress, HeldTorrent };
@@ -444,11 +445,20 @@ export interface DhtSignerApi {
   member(key: string, m: string, t: number, ttl: number): Promise<SetMember>;
 }
 
+/**
+ * What p2p.dht's put, get, members and lookup reject with: an Error with a readable message; a
+ * failure on the ring (a DhtError: no answer in time, no route, a refusal...) also carries its
+ * `code`, to decide on (the message is for people). A bad key or value, or a tab without a DHT
+ * node, carries none.
+ */
+export type DhtApiError = Error & { code?: DhtErrorCode };
+export type { DhtErrorCode };
+
 export interface DhtApi {
   /** This tab's ring position (40 hex digits); '' until ready. */
   readonly nodeId: string;
   readonly ready: Promise<void>;
-  /** Store a text value (key 1-256 characters, value up to 16 KiB). Rejects with a readable reason. */
+  /** Store a text value (key 1-256 characters, value up to 16 KiB). Rejects with a readable reason (a DhtApiError). */
   put(key: string, value: string): Promise<{ owner: string; hops: number; ms: number }>;
   /** The value, or null when the key is unknown. */
   get(key: string): Promise<string | null>;
