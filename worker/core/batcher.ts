@@ -1,9 +1,9 @@
 /**
- * Requests to one destination sent as one call at a time: while a batch is in flight, new
- * requests queue and leave together as soon as it settles. There is no timer: a lone request
- * leaves at once (no latency added when the edge is quiet), and under load batches grow with the
- * rate, so that the destination sees at most one call per round trip from each source, however
- * many requests there are. Requests leave in the order they were submitted, and each gets its
+ * Requests to one destination sent as one call at a time: while a batch is in flight, or until
+ * `gapMs` has passed since the last call, new requests queue and leave together. A lone request
+ * after a quiet spell leaves at once (no latency added when the edge is quiet), and under load
+ * batches grow with the rate, so that the destination sees at most one call per round trip (and
+ * per gap) from each source, however many requests there are. Requests leave in the order they were submitted, and each gets its
  * own result or error (one failed request does not fail the others of its batch).
  *
  * The gateways' calls into a room's Lobby and the Lobby's deliveries to each gateway go through
@@ -68,7 +68,7 @@ export class Batcher<Req, Res> {
     });
   }
 
-  /** Nothing queued and nothing in flight (the owner may drop the batcher). */
+  /** Nothing queued, in flight or waiting out the gap. */
   get idle(): boolean {
     return !this.inFlight && !this.waiting && this.queue.length === 0;
   }
