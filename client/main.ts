@@ -3,6 +3,7 @@ import { DEFAULT_ROOM, ROOM_RE } from '../protocol/constants';
 import { createPeer } from './peer';
 import type { Identity, IdentityStore } from './net/signaling-socket';
 import { renderPage } from './ui/page';
+import { pagePieceFiles } from './store/content-files';
 import { CONTENT_DB, IdbKV } from './store/idb';
 
 const IDENTITY_KEY = 'p2p.identity';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   for (const k of ['full', 'view']) if (/^\d{1,3}$/.test(params.get(k) ?? '')) ws.searchParams.set(k, params.get(k) as string);
   const wsUrl = ws.toString();
   const trackerUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/announce`;
+  const contentKV = new IdbKV(CONTENT_DB.db, CONTENT_DB.store);
   const p2p = createPeer({
     wsUrl,
     room,
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     iceServers: await loadIceServers(),
     trackerUrl,
     // Content (torrents and pieces) is shared by all tabs of the browser.
-    kv: new IdbKV(CONTENT_DB.db, CONTENT_DB.store),
+    kv: contentKV,
+    files: pagePieceFiles(contentKV),
     // ?bw=<bytes/s>: the upload bandwidth this tab declares for super-peer election.
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
     // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.

@@ -7,6 +7,7 @@ import { planShare } from './bittorrent/share-plan';
 import { TorrentClient } from './bittorrent/client';
 import type { Torrent } from './bittorrent/torrent';
 import type { KV } from './store/kv';
+import type { PieceFiles } from './store/piece-files';
 import { filePath } from './files/file-url';
 import { IndexClient } from './napster/index-client';
 import { cleanFileName, indexableName } from '../protocol/file-name';
@@ -31,6 +32,8 @@ export interface PeerOptions {
   iceServers: RTCIceServer[];
   trackerUrl: string;
   kv: KV;
+  /** Where the pieces' bytes live (client/store/content-files.ts). */
+  files: PieceFiles;
   /** Upload bandwidth this tab declares to the edge for super-peer election, bytes/s. */
   bandwidth?: number;
   /**
@@ -232,7 +235,7 @@ export function createPeer(opts: PeerOptions): P2P {
   links.on('data', (e) => events.emit('data', e));
   links.on('bad-signal', ({ from, error }) => events.emit('error', { message: `bad signal from ${from}: ${error.message}` }));
 
-  const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.iceServers, (to, data) => socket.send({ type: 'signal', to, data }));
+  const bt = new TorrentClient(opts.trackerUrl, opts.kv, opts.files, opts.iceServers, (to, data) => socket.send({ type: 'signal', to, data }));
   bt.on('error', ({ message }) => events.emit('error', { message }));
   // What this tab publishes of a torrent (Napster, Gnutella, super-peers, DHT): its name as the
   // name rule cleans it, so that a torrent named by someone else (a magnet's dn=, a WebTorrent

@@ -1,9 +1,10 @@
 /**
  * The service worker (built to /sw.js, scope /): answers /files/<infoHash>/<name> with the file
- * this browser stores, streamed piece by piece from IndexedDB (client/files/file-response.ts).
+ * this browser stores, streamed piece by piece from storage (OPFS, or IndexedDB) (client/files/file-response.ts).
  * Every other request goes to the network untouched. It takes control of open pages at once.
  */
 import { fileResponse } from './files/file-response';
+import { workerPieceReader } from './store/content-files';
 import { CONTENT_DB, IdbKV } from './store/idb';
 
 interface ExtendableEvent extends Event {
@@ -22,6 +23,7 @@ interface SwScope {
 
 const sw = self as unknown as SwScope;
 const kv = new IdbKV(CONTENT_DB.db, CONTENT_DB.store);
+const readPiece = workerPieceReader(kv);
 
 sw.addEventListener('install', (e) => e.waitUntil(sw.skipWaiting()));
 sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
@@ -29,7 +31,7 @@ sw.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (!url.pathname.startsWith('/files/')) return;
   e.respondWith(
-    fileResponse(kv, e.request).then(
+    fileResponse(kv, readPiece, e.request).then(
       (r) => r ?? fetch(e.request),
       (err: unknown) => new Response(`The file could not be served: ${(err as Error).message}\n`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
     ),

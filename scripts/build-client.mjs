@@ -27,4 +27,6 @@ await build({
 });
 // The service worker, at the site root so that its scope is / (it answers /files/*).
 await build({ ...common, entryPoints: [join(root, 'client/sw.ts')], outfile: join(out, 'sw.js'), format: 'iife' });
+// The worker that writes pieces to the Origin Private File System (client/store/opfs-worker.ts).
+await build({ ...common, entryPoints: [join(root, 'client/store/opfs-worker.ts')], outfile: join(out, 'opfs-worker.js'), format: 'iife' });
 for (const f of ['index.html', 'style.css']) await copyFile(join(root, 'client', f), join(out, f));

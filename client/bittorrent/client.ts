@@ -10,6 +10,7 @@ import { parseInfo, pieceSize } from '../../protocol/metainfo';
 import { Emitter } from '../core/emitter';
 import { RateLimit } from '../core/rate';
 import type { KV } from '../store/kv';
+import type { PieceFiles } from '../store/piece-files';
 import { PieceStore } from './piece-store';
 import { hashAndStore, shareFailure, type ShareFile, type ShareProgress } from './share-file';
 import { Torrent } from './torrent';
@@ -67,12 +68,13 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
   constructor(
     readonly trackerUrl: string,
     kv: KV,
+    files: PieceFiles,
     iceServers: RTCIceServer[],
     /** Send a signal through the edge's relay (for torrent links to peers found by a search). */
     signal: (to: string, data: SignalData) => boolean,
   ) {
     super();
-    this.store = new PieceStore(kv);
+    this.store = new PieceStore(kv, files);
     this.tracker = new TrackerClient(trackerUrl, this.peerId, iceServers, this.guard);
     this.tracker.on('peer', ({ infoHash, peer, initiator }) => this.attach(infoHash, peer, initiator));
     this.relay = new RelayLinks({
@@ -146,7 +148,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     const magnet = formatMagnet({ infoHash, name, trackers: [this.trackerUrl] });
     const n = info.pieces.length;
     const held = await this.store.torrent(infoHash);
-    if (this.torrents.get(infoHash)?.done || (held && (await this.store.have(infoHash, n)).isComplete())) {
+    if (this.torrents.get(infoHash)?.done || (held && (await this.store.have(infoHash, info)).isComplete())) {
       // The browser holds this file already: keep those pieces, drop the copy just written.
       await this.store.removePieces(pieceKey);
       if (!this.torrents.has(infoHash)) await this.create(infoHash, name).setInfo(info, infoBytes);
@@ -156,7 +158,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     if (this.torrents.has(infoHash)) this.remove(infoHash);
     try {
       if (held) await this.store.removeTorrent(infoHash);
-      await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, n);
+      await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, info);
       const have = new Bitfield(n);
       for (let i = 0; i < n; i++) have.set(i);
       await this.create(infoHash, name).setInfo(info, infoBytes, have);

@@ -1,21 +1,23 @@
 /**
- * Torrents and their verified pieces in a KV store (IndexedDB), keyed by info hash and shared by
- * all tabs of the browser (and the service worker that streams saved files): a verified piece
- * is the same bytes whichever tab wrote it.
+ * Torrents and their verified pieces, shared by all tabs of the browser (and the service worker
+ * that streams saved files): a verified piece is the same bytes whichever tab wrote it.
  *
- *   torrent:<infoHash>          TorrentRecord (name, length, the info dictionary, pieceKey)
- *   have:<infoHash>             HaveRecord: which pieces are stored (a bitfield, its own record)
- *   piece:<pieceKey>:<index>    Uint8Array (a whole verified piece)
+ *   KV (IndexedDB)  torrent:<infoHash>   TorrentRecord (name, length, the info dictionary, pieceKey)
+ *                   have:<infoHash>      HaveRecord: which pieces are stored (a bitfield, its own record)
+ *   PieceFiles      <pieceKey>           the pieces' bytes, piece i at i x piece length
+ *                                        (client/store/piece-files.ts: OPFS, or the KV where there is none)
  *
  * `pieceKey` is the info hash for downloads; a file being shared is stored under a key of its
  * own while it is hashed (its info hash is known only at the end), and the record names it.
- * Writes are batched: pieces queued within a few milliseconds go in one transaction, which also
- * sets their bits in the torrent's have record (read and rewritten in that transaction, so tabs
- * storing pieces of one torrent at once lose none of each other's). Memory held: the queued
- * batch and a small cache of recently used pieces, whatever the torrents' sizes.
+ * Writes are batched: pieces queued within a few milliseconds are written together, then their
+ * bits are set in the torrent's have record (read and rewritten in one transaction, so tabs
+ * storing pieces of one torrent at once lose none of each other's): a bit is set only for a
+ * piece on disk. Memory held: the queued batch and a small cache of recently used pieces,
+ * whatever the torrents' sizes.
  */
 import { Bitfield } from '../../protocol/bitfield';
 import type { KV, KVUpdate } from '../store/kv';
+import type { PieceFiles } from '../store/piece-files';
 import { haveBitfield, markHave, type HaveRecord } from './have-record';
 
 export interface TorrentRecord {
@@ -32,8 +34,20 @@ export interface TorrentRecord {
 
 export type { HaveRecord };
 
+/** Where a torrent's pieces lie in its file: piece i at i x pieceLength, the last one shorter. */
+export interface PieceGeometry {
+  pieceLength: number;
+  /** The torrent's length in bytes. */
+  length: number;
+}
+
+const piecesOf = (g: PieceGeometry) => Math.ceil(g.length / g.pieceLength);
+
 interface Pending {
   key: string;
+  file: string;
+  index: number;
+  at: number;
   bytes: Uint8Array;
   /** A torrent's piece: its bit is set in `have:<infoHash>` in the same transaction. */
   have?: { infoHash: string; pieces: number; index: number };
@@ -58,10 +72,13 @@ export class PieceStore {
   private readonly reading = new Map<string, Promise<Uint8Array | undefined>>();
   /** Info hash -> piece key, for the torrents whose record this tab has read or written. */
   private readonly pieceKeys = new Map<string, string>();
-  /** Info hash -> piece count, learnt when the torrent's have-state is read. */
-  private readonly counts = new Map<string, number>();
+  /** Info hash -> where its pieces lie, learnt when the torrent's have-state is read. */
+  private readonly geometry = new Map<string, PieceGeometry>();
 
-  constructor(readonly kv: KV) {}
+  constructor(
+    readonly kv: KV,
+    private readonly files: PieceFiles,
+  ) {}
 
   /** Write (or refresh) a torrent's record; a stored record keeps its piece key, date and selection. */
   async saveTorrent(rec: TorrentRecord): Promise<void> {
@@ -117,8 +134,9 @@ export class PieceStore {
    * Which pieces of the torrent the browser holds (whichever tab stored them): its have record.
    * A torrent stored before have records existed gets one, from its piece keys, once.
    */
-  async have(infoHash: string, pieceCount: number): Promise<Bitfield> {
-    this.counts.set(infoHash, pieceCount);
+  async have(infoHash: string, geometry: PieceGeometry): Promise<Bitfield> {
+    this.geometry.set(infoHash, geometry);
+    const pieceCount = piecesOf(geometry);
     const rec = await this.kv.get<HaveRecord>(haveKey(infoHash));
     if (rec) return haveBitfield(rec, pieceCount);
     const prefix = pieceKeyPrefix(this.pieceKeyOf(infoHash));
@@ -133,8 +151,12 @@ export class PieceStore {
     return bf;
   }
 
+  /** A stored piece of a torrent whose have-state was read (`have`); undefined when it is not stored. */
   async piece(infoHash: string, index: number): Promise<Uint8Array | undefined> {
-    return this.read(`${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`);
+    const g = this.geometry.get(infoHash);
+    if (!g) throw new Error(`the pieces of ${infoHash} are not known yet`);
+    const at = index * g.pieceLength;
+    return this.read(this.pieceKeyOf(infoHash), index, at, Math.min(g.pieceLength, g.length - at));
   }
 
   /** A piece if it is in this tab's cache (no read from storage); otherwise undefined. */
@@ -153,22 +175,23 @@ export class PieceStore {
    * once both are in the store (rejects e.g. with QuotaExceededError, writing neither).
    */
   putPiece(infoHash: string, index: number, bytes: Uint8Array): Promise<void> {
-    const pieces = this.counts.get(infoHash);
-    if (pieces === undefined) return Promise.reject(new Error(`the pieces of ${infoHash} are not known yet`));
-    return this.queue(`${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`, bytes, { infoHash, pieces, index });
+    const g = this.geometry.get(infoHash);
+    if (!g) return Promise.reject(new Error(`the pieces of ${infoHash} are not known yet`));
+    return this.queue(this.pieceKeyOf(infoHash), index, index * g.pieceLength, bytes, { infoHash, pieces: piecesOf(g), index });
   }
 
   /** Persist a piece under a piece key of its own (a file being shared, before its info hash is known). */
-  putLoosePiece(pieceKey: string, index: number, bytes: Uint8Array): Promise<void> {
-    return this.queue(`${pieceKeyPrefix(pieceKey)}${index}`, bytes);
+  putLoosePiece(pieceKey: string, index: number, bytes: Uint8Array, pieceLength: number): Promise<void> {
+    return this.queue(pieceKey, index, index * pieceLength, bytes);
   }
 
   /** Make stored loose pieces a complete torrent: its record and a full have record, in one transaction. */
-  async adoptPieces(rec: TorrentRecord & { pieceKey: string }, pieceCount: number): Promise<void> {
+  async adoptPieces(rec: TorrentRecord & { pieceKey: string }, geometry: PieceGeometry): Promise<void> {
+    const pieceCount = piecesOf(geometry);
     const all = Array.from({ length: pieceCount }, (_, i) => i);
     await this.kv.setMany([[torrentKey(rec.infoHash), rec], [haveKey(rec.infoHash), markHave(undefined, pieceCount, all)]]);
     this.pieceKeys.set(rec.infoHash, rec.pieceKey);
-    this.counts.set(rec.infoHash, pieceCount);
+    this.geometry.set(rec.infoHash, geometry);
   }
 
   /** Delete every piece stored under a piece key (a cancelled or failed share). */
@@ -176,7 +199,7 @@ export class PieceStore {
     const prefix = pieceKeyPrefix(pieceKey);
     for (const k of [...this.cache.keys()]) if (k.startsWith(prefix)) this.cache.delete(k);
     for (const k of [...this.reading.keys()]) if (k.startsWith(prefix)) this.reading.delete(k);
-    await this.kv.delPrefix(prefix);
+    await this.files.remove(pieceKey);
   }
 
   /**
@@ -191,7 +214,7 @@ export class PieceStore {
     const rec = await this.kv.get<TorrentRecord>(torrentKey(infoHash));
     await this.kv.delMany([torrentKey(infoHash), haveKey(infoHash)]);
     this.pieceKeys.delete(infoHash);
-    this.counts.delete(infoHash);
+    this.geometry.delete(infoHash);
     await this.removePieces(rec?.pieceKey ?? pieceKey);
   }
 
@@ -200,7 +223,8 @@ export class PieceStore {
   }
 
   /** A piece from the cache, or from storage (one read however many ask for it at once). */
-  private read(key: string): Promise<Uint8Array | undefined> {
+  private read(file: string, index: number, at: number, length: number): Promise<Uint8Array | undefined> {
+    const key = `${pieceKeyPrefix(file)}${index}`;
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
@@ -209,7 +233,7 @@ export class PieceStore {
     }
     const running = this.reading.get(key);
     if (running) return running;
-    const read = this.kv.get<Uint8Array>(key).then(
+    const read = this.files.read(file, index, at, length).then(
       (bytes) => {
         // Not kept if the pieces were removed meanwhile (removePieces forgets the read).
         if (this.reading.get(key) !== read) return bytes;
@@ -226,10 +250,11 @@ export class PieceStore {
     return read;
   }
 
-  private queue(key: string, bytes: Uint8Array, have?: Pending['have']): Promise<void> {
+  private queue(file: string, index: number, at: number, bytes: Uint8Array, have?: Pending['have']): Promise<void> {
+    const key = `${pieceKeyPrefix(file)}${index}`;
     this.remember(key, bytes);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ key, bytes, ...(have ? { have } : {}), resolve, reject });
+      this.pending.push({ key, file, index, at, bytes, ...(have ? { have } : {}), resolve, reject });
       if (this.pending.length >= BATCH_MAX) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
     });
@@ -251,7 +276,11 @@ export class PieceStore {
       key: haveKey(infoHash),
       fn: (old) => markHave(old as HaveRecord | undefined, m.pieces, m.indices),
     }));
-    this.kv.setMany(batch.map((p) => [p.key, p.bytes]), updates).then(
+    // The bytes first, then the bits: a have bit is never set for a piece that is not on disk.
+    this.files
+      .writeMany(batch)
+      .then(() => (updates.length > 0 ? this.kv.setMany([], updates) : undefined))
+      .then(
       () => batch.forEach((p) => p.resolve()),
       (err) => {
         for (const p of batch) this.cache.delete(p.key);

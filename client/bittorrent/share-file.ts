@@ -78,7 +78,7 @@ export async function hashAndStore(store: PieceStore, source: Blob | readonly Sh
       const digests = await Promise.all(pieces.map((p) => sha1(p.bytes)));
       digests.forEach((d, k) => hashes.set(d, (pieces[k] as { index: number }).index * SHA1_LENGTH));
       const bytes = chunk.length;
-      const written = Promise.all(pieces.map((p) => store.putLoosePiece(pieceKey, p.index, p.bytes))).then(() => {
+      const written = Promise.all(pieces.map((p) => store.putLoosePiece(pieceKey, p.index, p.bytes, pieceLength))).then(() => {
         stored += bytes;
         opts.onProgress?.({ bytes: stored, total: blob.size });
       });

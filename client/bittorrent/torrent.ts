@@ -175,7 +175,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const n = info.pieces.length;
     // Wait for storage before installing anything: bitfields and haves that arrive meanwhile
     // are kept raw (as before metadata) and applied below, so none is lost.
-    const held = have ?? (await this.deps.store.have(this.infoHash, n));
+    const held = have ?? (await this.deps.store.have(this.infoHash, info));
     await this.deps.store.saveTorrent({ infoHash: this.infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now() });
     const s: SwarmState = { info, infoBytes, have: held, availability: new Availability(n), book: new RequestBook(n, info.pieceLength, info.length) };
     s.book.setHave(held);

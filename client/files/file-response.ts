@@ -6,6 +6,7 @@
  * 404 for a torrent this browser does not hold or a path that is none of its files, 409 for a
  * file whose pieces are not all here, 500 when storage fails — never a hang.
  */
+import type { PieceReader } from '../store/content-files';
 import type { KV } from '../store/kv';
 import { contentDisposition, parseFilePath } from './file-url';
 import { fileTarget } from './file-target';
@@ -25,7 +26,7 @@ function firstMissing(file: StoredFile, range: ByteRange): number {
 }
 
 /** null: not a file URL (let the request go to the network). */
-export async function fileResponse(kv: KV, request: Request): Promise<Response | null> {
+export async function fileResponse(kv: KV, readPiece: PieceReader, request: Request): Promise<Response | null> {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return null;
   const target = parseFilePath(url.pathname);
@@ -34,7 +35,7 @@ export async function fileResponse(kv: KV, request: Request): Promise<Response |
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD are answered here.');
   let file: StoredFile | null;
   try {
-    file = await openStoredFile(kv, target.infoHash);
+    file = await openStoredFile(kv, readPiece, target.infoHash);
   } catch (err) {
     return text(500, `The stored torrent ${target.infoHash} could not be read: ${(err as Error).message}`);
   }

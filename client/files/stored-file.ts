@@ -1,12 +1,13 @@
 /**
- * A torrent's files as this browser stores them, read straight from the KV the piece store writes
- * (client/bittorrent/piece-store.ts): its record, its have record, and its pieces one by one.
+ * A torrent's files as this browser stores them, read straight from where the piece store writes
+ * (client/bittorrent/piece-store.ts): its record and have record from the KV, its pieces one by one.
  * The service worker uses it (it has no torrent engine); nothing is cached, nothing is held.
  */
 import { fileLayout, type FileSpan } from '../../protocol/file-layout';
 import { parseInfo } from '../../protocol/metainfo';
 import { haveBitfield, type HaveRecord } from '../bittorrent/have-record';
-import { haveKey, pieceKeyPrefix, torrentKey, type TorrentRecord } from '../bittorrent/piece-store';
+import { haveKey, torrentKey, type TorrentRecord } from '../bittorrent/piece-store';
+import type { PieceReader } from '../store/content-files';
 import type { KV } from '../store/kv';
 import type { FileLayout } from './piece-stream';
 import type { Bitfield } from '../../protocol/bitfield';
@@ -24,12 +25,12 @@ export interface StoredFile extends FileLayout {
 }
 
 /** The stored file of `infoHash`, or null when this browser holds no such torrent. */
-export async function openStoredFile(kv: KV, infoHash: string): Promise<StoredFile | null> {
+export async function openStoredFile(kv: KV, readPiece: PieceReader, infoHash: string): Promise<StoredFile | null> {
   const [rec, haveRec] = await kv.getMany<unknown>([torrentKey(infoHash), haveKey(infoHash)]);
   if (!rec) return null;
   const record = rec as TorrentRecord;
   const { info } = await parseInfo(record.infoBytes, infoHash);
-  const prefix = pieceKeyPrefix(record.pieceKey ?? infoHash);
+  const file = record.pieceKey ?? infoHash;
   const pieces = info.pieces.length;
   return {
     infoHash,
@@ -40,6 +41,9 @@ export async function openStoredFile(kv: KV, infoHash: string): Promise<StoredFi
     have: haveBitfield(haveRec as HaveRecord | undefined, pieces),
     files: fileLayout(info),
     multi: info.files !== undefined,
-    read: (index) => kv.get<Uint8Array>(`${prefix}${index}`),
+    read: (index) => {
+      const at = index * info.pieceLength;
+      return readPiece(file, index, at, Math.min(info.pieceLength, info.length - at));
+    },
   };
 }

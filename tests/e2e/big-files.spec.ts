@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, BrowserType, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { storedPieceFiles } from './stored-pieces';
 
 const MiB = 1024 * 1024;
 
@@ -92,8 +93,9 @@ test.describe('real files', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen); // it only goes up
     const magnet = await job.locator('input.magnet').inputValue();
     expect(magnet).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}/);
-    // Nothing of the file was read whole: the page's share kept no copy (pieces are in storage).
-    expect((await storedKeys(seeder)).filter((k) => k.startsWith('piece:')).length).toBe(160);
+    // Nothing of the file was read whole: the page's share kept no copy (its 160 pieces are in one file of OPFS, none in IndexedDB).
+    expect(await storedPieceFiles(seeder)).toEqual([{ name: expect.stringMatching(/^share-/), size: 40 * MiB }]);
+    expect((await storedKeys(seeder)).filter((k) => k.startsWith('piece:'))).toEqual([]);
 
     const leecher = await peer(await profile(playwright[browserName], launch, 'leecher'));
     await leecher.waitForFunction(() => !!navigator.serviceWorker.controller);

@@ -4,6 +4,7 @@
  * reload before any piece of it is.
  */
 import { expect, test } from './fixtures';
+import { storedPieceFiles } from './stored-pieces';
 import { shareRandom } from './torrents';
 
 const MiB = 1024 * 1024;
@@ -37,7 +38,7 @@ test('deleting a torrent in one tab stops it in the browser\'s other tab and fre
   await b.waitForFunction((ih) => !window.p2p.torrents().some((t) => t.infoHash === ih), infoHash);
   await expect(b.locator('#torrents')).not.toContainText('holiday.bin');
   expect(await b.evaluate(() => window.p2p.storage.held())).toEqual([]);
-  // The pieces are gone from IndexedDB, and the usage the browser reports drops.
+  // The records are gone from IndexedDB, the pieces' file from OPFS, and the usage the browser reports drops.
   const pieceKeys = await a.evaluate(async () => {
     const req = indexedDB.open('edge-p2p');
     const db = await new Promise<IDBDatabase>((res, rej) => ((req.onsuccess = () => res(req.result)), (req.onerror = () => rej(req.error))));
@@ -51,6 +52,7 @@ test('deleting a torrent in one tab stops it in the browser\'s other tab and fre
     return keys.map(String);
   });
   expect(pieceKeys.filter((k) => k.startsWith('piece:') || k.startsWith('torrent:') || k.startsWith('have:'))).toEqual([]);
+  expect(await storedPieceFiles(a)).toEqual([]);
   await expect
     .poll(async () => (await a.evaluate(() => window.p2p.storage.estimate()))!.usage, { message: 'usage after the delete', timeout: 30_000 })
     .toBeLessThan(before.usage - 8 * MiB);

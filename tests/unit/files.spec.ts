@@ -14,6 +14,7 @@ import { openStoredFile } from '../../client/files/stored-file';
 import { fileTarget } from '../../client/files/file-target';
 import { fileLayout } from '../../protocol/file-layout';
 import { MemoryKV } from '../../client/store/kv';
+import { KvPieceFiles } from '../../client/store/piece-files';
 import { PIECE_LENGTH } from '../../protocol/constants';
 import { createTorrent } from '../../protocol/metainfo';
 import { pseudoBytes } from '../helpers/unit';
@@ -54,7 +55,7 @@ test.describe('streamed share', () => {
 
   test('hashes and stores piece by piece: the same torrent as createTorrent, every piece stored, progress rising', async () => {
     const kv = new MemoryKV();
-    const store = new PieceStore(kv);
+    const store = new PieceStore(kv, new KvPieceFiles(kv));
     const seen: number[] = [];
     const created = await hashAndStore(store, new Blob([data as Uint8Array<ArrayBuffer>]), 'f.bin', 'share-1', {
       announce: ['ws://t/announce'],
@@ -83,7 +84,7 @@ test.describe('streamed share', () => {
       o += p.length;
     }
     const list = parts.map((p, k) => ({ path: ['dir', `f${k}.bin`], blob: new Blob([p as Uint8Array<ArrayBuffer>]) }));
-    const created = await hashAndStore(new PieceStore(kv), list, 'set', 'share-m', { announce: [], estimate: roomy });
+    const created = await hashAndStore(new PieceStore(kv, new KvPieceFiles(kv)), list, 'set', 'share-m', { announce: [], estimate: roomy });
     const files = list.map((f, k) => ({ path: f.path, length: sizes[k]! }));
     const whole = await createTorrent(joined, 'set', { announce: [], files });
     expect(created.infoHash).toBe(whole.infoHash);
@@ -95,7 +96,7 @@ test.describe('streamed share', () => {
   test('refused up front when the quota cannot hold it: nothing is written', async () => {
     const kv = new MemoryKV();
     await expect(
-      hashAndStore(new PieceStore(kv), new Blob([data as Uint8Array<ArrayBuffer>]), 'f.bin', 'share-2', { announce: [], estimate: async () => ({ usage: 0, quota: size }) }),
+      hashAndStore(new PieceStore(kv, new KvPieceFiles(kv)), new Blob([data as Uint8Array<ArrayBuffer>]), 'f.bin', 'share-2', { announce: [], estimate: async () => ({ usage: 0, quota: size }) }),
     ).rejects.toThrow(/but this browser lets the page store only/);
     expect(await kv.keys()).toEqual([]);
   });
@@ -104,7 +105,7 @@ test.describe('streamed share', () => {
     const kv = new MemoryKV();
     const abort = new AbortController();
     const big = pseudoBytes(40 * PIECE_LENGTH, 3);
-    const run = hashAndStore(new PieceStore(kv), new Blob([big as Uint8Array<ArrayBuffer>]), 'f.bin', 'share-3', {
+    const run = hashAndStore(new PieceStore(kv, new KvPieceFiles(kv)), new Blob([big as Uint8Array<ArrayBuffer>]), 'f.bin', 'share-3', {
       announce: [],
       estimate: roomy,
       signal: abort.signal,
@@ -124,47 +125,51 @@ test.describe('streamed share', () => {
       return setMany(entries, updates);
     };
     await expect(
-      hashAndStore(new PieceStore(kv), new Blob([pseudoBytes(40 * PIECE_LENGTH, 4) as Uint8Array<ArrayBuffer>]), 'g.bin', 'share-4', { announce: [], estimate: roomy }),
+      hashAndStore(new PieceStore(kv, new KvPieceFiles(kv)), new Blob([pseudoBytes(40 * PIECE_LENGTH, 4) as Uint8Array<ArrayBuffer>]), 'g.bin', 'share-4', { announce: [], estimate: roomy }),
     ).rejects.toThrow('Storage is full: “g.bin” could not be stored, and what was written of it was deleted.');
     expect(await kv.keys()).toEqual([]);
   });
 });
 
 test.describe('piece store', () => {
-  test('have-state is its own record, set in the same write as the pieces; adopted pieces are a complete torrent', async () => {
+  test('have-state is its own record, set once the pieces are written; adopted pieces are a complete torrent', async () => {
     const kv = new MemoryKV();
-    const store = new PieceStore(kv);
+    const store = new PieceStore(kv, new KvPieceFiles(kv));
     const infoHash = 'ab'.repeat(20);
-    expect((await store.have(infoHash, 4)).count()).toBe(0);
+    // Four pieces of one byte.
+    const g4 = { pieceLength: 1, length: 4 };
+    expect((await store.have(infoHash, g4)).count()).toBe(0);
     await Promise.all([store.putPiece(infoHash, 1, new Uint8Array([1])), store.putPiece(infoHash, 3, new Uint8Array([3]))]);
-    const fresh = new PieceStore(kv); // another tab
-    const have = await fresh.have(infoHash, 4);
+    const fresh = new PieceStore(kv, new KvPieceFiles(kv)); // another tab
+    const have = await fresh.have(infoHash, g4);
     expect([0, 1, 2, 3].map((i) => have.get(i))).toEqual([false, true, false, true]);
     expect(await fresh.piece(infoHash, 3)).toEqual(new Uint8Array([3]));
 
     // A torrent stored before have records existed gets one from its piece keys, once.
     await kv.setMany([['piece:cd:0', new Uint8Array([9])]]);
-    expect((await store.have('cd', 2)).get(0)).toBe(true);
+    expect((await store.have('cd', { pieceLength: 1, length: 2 })).get(0)).toBe(true);
     expect(await kv.get('have:cd')).toMatchObject({ pieces: 2 });
 
     // A shared file: loose pieces, then adopted under its info hash; a refreshed record keeps the piece key.
     const data = pseudoBytes(2 * PIECE_LENGTH, 9);
     const created = await hashAndStore(store, new Blob([data as Uint8Array<ArrayBuffer>]), 's.bin', 'share-x', { announce: [], estimate: roomy });
     const rec = { infoHash: created.infoHash, name: 's.bin', length: data.length, infoBytes: created.infoBytes, addedAt: 1, pieceKey: 'share-x' };
-    await store.adoptPieces(rec, 2);
+    await store.adoptPieces(rec, { pieceLength: PIECE_LENGTH, length: data.length });
     await store.saveTorrent({ ...rec, pieceKey: undefined, addedAt: 2 });
     expect(await kv.get(`torrent:${created.infoHash}`)).toMatchObject({ pieceKey: 'share-x', addedAt: 1 });
-    const other = new PieceStore(kv);
+    const other = new PieceStore(kv, new KvPieceFiles(kv));
     await other.torrents();
-    expect((await other.have(created.infoHash, 2)).isComplete()).toBe(true);
+    expect((await other.have(created.infoHash, { pieceLength: PIECE_LENGTH, length: data.length })).isComplete()).toBe(true);
     expect(await other.piece(created.infoHash, 1)).toEqual(data.subarray(PIECE_LENGTH));
 
     // The service worker's view of it, straight from the KV.
-    const file = await openStoredFile(kv, created.infoHash);
+    const files = new KvPieceFiles(kv);
+    const reader = (f: string, i: number) => files.read(f, i);
+    const file = await openStoredFile(kv, reader, created.infoHash);
     expect(file).toMatchObject({ name: 's.bin', length: data.length, pieceLength: PIECE_LENGTH, pieces: 2 });
     expect(file!.have.isComplete()).toBe(true);
     expect(await file!.read(0)).toEqual(data.subarray(0, PIECE_LENGTH));
-    expect(await openStoredFile(kv, 'ef'.repeat(20))).toBeNull();
+    expect(await openStoredFile(kv, reader, 'ef'.repeat(20))).toBeNull();
 
     // Removing it removes its records and its pieces, and nothing else.
     await other.removeTorrent(created.infoHash);
@@ -177,7 +182,7 @@ test.describe('piece store', () => {
 test.describe('stored selection', () => {
   test('a torrent record keeps the files selected across a refresh of the record, until the selection is cleared', async () => {
     const kv = new MemoryKV();
-    const store = new PieceStore(kv);
+    const store = new PieceStore(kv, new KvPieceFiles(kv));
     const data = pseudoBytes(100, 2);
     const made = await createTorrent(data, 'set', { files: [{ path: ['a'], length: 40 }, { path: ['b'], length: 60 }] });
     const rec = { infoHash: made.infoHash, name: 'set', length: 100, infoBytes: made.infoBytes, addedAt: 1 };
