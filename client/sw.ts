@@ -4,7 +4,7 @@
  * Every other request goes to the network untouched. It takes control of open pages at once.
  */
 import { fileResponse } from './files/file-response';
-import { workerPieceReader } from './store/content-files';
+import { workerPieces } from './store/content-files';
 import { CONTENT_DB, IdbKV } from './store/idb';
 
 interface ExtendableEvent extends Event {
@@ -23,7 +23,7 @@ interface SwScope {
 
 const sw = self as unknown as SwScope;
 const kv = new IdbKV(CONTENT_DB.db, CONTENT_DB.store);
-const readPiece = workerPieceReader(kv);
+const stored = workerPieces(kv);
 
 sw.addEventListener('install', (e) => e.waitUntil(sw.skipWaiting()));
 sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
@@ -31,7 +31,7 @@ sw.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (!url.pathname.startsWith('/files/')) return;
   e.respondWith(
-    fileResponse(kv, readPiece, e.request).then(
+    fileResponse(kv, stored, e.request).then(
       (r) => r ?? fetch(e.request),
       (err: unknown) => new Response(`The file could not be served: ${(err as Error).message}\n`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
     ),

@@ -6,7 +6,7 @@
  * 404 for a torrent this browser does not hold or a path that is none of its files, 409 for a
  * file whose pieces are not all here, 500 when storage fails — never a hang.
  */
-import type { PieceReader } from '../store/content-files';
+import type { StoredPieces } from '../store/content-files';
 import type { KV } from '../store/kv';
 import { contentDisposition, parseFilePath } from './file-url';
 import { fileTarget } from './file-target';
@@ -26,7 +26,7 @@ function firstMissing(file: StoredFile, range: ByteRange): number {
 }
 
 /** null: not a file URL (let the request go to the network). */
-export async function fileResponse(kv: KV, readPiece: PieceReader, request: Request): Promise<Response | null> {
+export async function fileResponse(kv: KV, stored: StoredPieces, request: Request): Promise<Response | null> {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return null;
   const target = parseFilePath(url.pathname);
@@ -35,7 +35,7 @@ export async function fileResponse(kv: KV, readPiece: PieceReader, request: Requ
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD are answered here.');
   let file: StoredFile | null;
   try {
-    file = await openStoredFile(kv, readPiece, target.infoHash);
+    file = await openStoredFile(kv, stored, target.infoHash);
   } catch (err) {
     return text(500, `The stored torrent ${target.infoHash} could not be read: ${(err as Error).message}`);
   }
@@ -59,6 +59,9 @@ export async function fileResponse(kv: KV, readPiece: PieceReader, request: Requ
     'x-content-type-options': 'nosniff',
   };
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-  const body = pieceStream(file, range, file.read, (i) => `piece ${i} of “${name}” has gone from storage`);
+  // Where the bytes lie contiguous on disk (OPFS), the browser streams them itself: no piece
+  // passes through this worker's memory. Otherwise, one piece at a time.
+  const blob = await file.slice(range.start, range.end).catch(() => undefined);
+  const body = blob ?? pieceStream(file, range, file.read, (i) => `piece ${i} of “${name}” has gone from storage`);
   return new Response(body, { status: 200, headers });
 }

@@ -7,7 +7,7 @@ import { fileLayout, type FileSpan } from '../../protocol/file-layout';
 import { parseInfo } from '../../protocol/metainfo';
 import { haveBitfield, type HaveRecord } from '../bittorrent/have-record';
 import { haveKey, torrentKey, type TorrentRecord } from '../bittorrent/piece-store';
-import type { PieceReader } from '../store/content-files';
+import type { StoredPieces } from '../store/content-files';
 import type { KV } from '../store/kv';
 import type { FileLayout } from './piece-stream';
 import type { Bitfield } from '../../protocol/bitfield';
@@ -22,10 +22,12 @@ export interface StoredFile extends FileLayout {
   /** True for a multi-file torrent (info `files`). */
   multi: boolean;
   read(index: number): Promise<Uint8Array | undefined>;
+  /** The torrent's bytes [start, end) as one Blob where storage keeps them contiguous (every piece of the range must be here); else undefined. */
+  slice(start: number, end: number): Promise<Blob | undefined>;
 }
 
 /** The stored file of `infoHash`, or null when this browser holds no such torrent. */
-export async function openStoredFile(kv: KV, readPiece: PieceReader, infoHash: string): Promise<StoredFile | null> {
+export async function openStoredFile(kv: KV, stored: StoredPieces, infoHash: string): Promise<StoredFile | null> {
   const [rec, haveRec] = await kv.getMany<unknown>([torrentKey(infoHash), haveKey(infoHash)]);
   if (!rec) return null;
   const record = rec as TorrentRecord;
@@ -43,7 +45,8 @@ export async function openStoredFile(kv: KV, readPiece: PieceReader, infoHash: s
     multi: info.files !== undefined,
     read: (index) => {
       const at = index * info.pieceLength;
-      return readPiece(file, index, at, Math.min(info.pieceLength, info.length - at));
+      return stored.read(file, index, at, Math.min(info.pieceLength, info.length - at));
     },
+    slice: (start, end) => stored.slice(file, start, end),
   };
 }

@@ -29,6 +29,12 @@ export class OpfsReader {
     }
   }
 
+  /** Bytes [start, end) of the file as it is now, or undefined when it is shorter (or absent). */
+  async slice(file: string, start: number, end: number): Promise<Blob | undefined> {
+    const f = await this.snapshot(file, true);
+    return f && end <= f.size ? f.slice(start, end) : undefined;
+  }
+
   private snapshot(file: string, fresh: boolean): Promise<File | undefined> {
     const held = this.snapshots.get(file);
     if (held && !fresh) return held;

@@ -3,7 +3,8 @@
  * shared), each piece at its offset in it. The Origin Private File System where the browser has
  * it (client/store/opfs-files.ts: a dedicated worker writing with sync access handles, about 20x
  * less CPU per GiB than IndexedDB by `npm run bench:storage`); IndexedDB otherwise (an insecure
- * origin such as http://<LAN address>, and unit tests on a MemoryKV), one key per piece.
+ * origin such as http://<LAN address>, and unit tests on a MemoryKV), one key per piece (the
+ * layout every piece had before OPFS: client/store/content-files.ts moves such pieces into OPFS).
  * What is stored (a torrent's record, its have record) stays in the KV: this holds bytes only.
  */
 import type { KV } from './kv';
@@ -39,26 +40,5 @@ export class KvPieceFiles implements PieceFiles {
   }
   remove(file: string): Promise<void> {
     return this.kv.delPrefix(`piece:${file}:`);
-  }
-}
-
-/**
- * Files that also read (and delete) what an earlier version of this app stored in the KV: a
- * piece not in `files` is looked up in `legacy`, so a torrent stored before pieces moved to
- * files still serves and saves.
- */
-export class WithLegacyPieces implements PieceFiles {
-  constructor(
-    private readonly files: PieceFiles,
-    private readonly legacy: PieceFiles,
-  ) {}
-  writeMany(writes: readonly PieceWrite[]): Promise<void> {
-    return this.files.writeMany(writes);
-  }
-  async read(file: string, index: number, at: number, length: number): Promise<Uint8Array | undefined> {
-    return (await this.files.read(file, index, at, length)) ?? (await this.legacy.read(file, index, at, length));
-  }
-  async remove(file: string): Promise<void> {
-    await Promise.all([this.files.remove(file), this.legacy.remove(file)]);
   }
 }

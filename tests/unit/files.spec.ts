@@ -15,6 +15,7 @@ import { fileTarget } from '../../client/files/file-target';
 import { fileLayout } from '../../protocol/file-layout';
 import { MemoryKV } from '../../client/store/kv';
 import { KvPieceFiles } from '../../client/store/piece-files';
+import { movePiecesFromKV } from '../../client/store/content-files';
 import { PIECE_LENGTH } from '../../protocol/constants';
 import { createTorrent } from '../../protocol/metainfo';
 import { pseudoBytes } from '../helpers/unit';
@@ -164,7 +165,7 @@ test.describe('piece store', () => {
 
     // The service worker's view of it, straight from the KV.
     const files = new KvPieceFiles(kv);
-    const reader = (f: string, i: number) => files.read(f, i);
+    const reader = { read: (f: string, i: number) => files.read(f, i), slice: async () => undefined };
     const file = await openStoredFile(kv, reader, created.infoHash);
     expect(file).toMatchObject({ name: 's.bin', length: data.length, pieceLength: PIECE_LENGTH, pieces: 2 });
     expect(file!.have.isComplete()).toBe(true);
@@ -269,5 +270,25 @@ test.describe('piece stream', () => {
   test('a missing piece errors the stream with the reason', async () => {
     const read = async (i: number) => (i === 1 ? undefined : pieces[i]);
     await expect(collect(pieceStream(layout, { start: 0, end: 10 }, read, (i) => `piece ${i} has gone`))).rejects.toThrow('piece 1 has gone');
+  });
+});
+
+test.describe('pieces of an earlier version', () => {
+  test('pieces kept in the KV move into the files once, each at its offset; pieces no torrent names stay', async () => {
+    const kv = new MemoryKV();
+    const files = new KvPieceFiles(new MemoryKV());
+    await kv.setMany([
+      ['piece:t1:0', new Uint8Array([1, 1])],
+      ['piece:t1:1', new Uint8Array([2])],
+      ['piece:orphan:0', new Uint8Array([9])],
+      ['torrent:t1', { infoHash: 't1' }],
+    ]);
+    const at: number[] = [];
+    const spy = { ...files, writeMany: (ws: Parameters<typeof files.writeMany>[0]) => (at.push(...ws.map((w) => w.at)), files.writeMany(ws)), read: files.read.bind(files), remove: files.remove.bind(files) };
+    expect(await movePiecesFromKV(kv, spy, async (f) => (f === 't1' ? 2 : null))).toBe(2);
+    expect(at).toEqual([0, 2]);
+    expect(await files.read('t1', 1)).toEqual(new Uint8Array([2]));
+    expect(await kv.keys('piece:')).toEqual(['piece:orphan:0']);
+    expect(await movePiecesFromKV(kv, spy, async (f) => (f === 't1' ? 2 : null))).toBe(0);
   });
 });
