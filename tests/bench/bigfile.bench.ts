@@ -5,7 +5,8 @@
  * each a persistent profile in its own Chromium process), then saved through the service
  * worker's streamed /files/ path (Playwright's download); the saved file's SHA-256 is compared
  * with the original on disk. Prints hashing, download and save MB/s, the raw data-channel MB/s
- * between the same two pages (the machine's limit, measured in the same run), and the peak
+ * between the same two pages (the machine's limit, measured in the same run), the CPU seconds
+ * both browsers spend per GiB downloaded and per GiB over the raw channel, and the peak
  * resident memory of the browser processes (the sum of their RSS, sampled from /proc every
  * 200 ms) above their idle level. Figures only: it never fails on speed.
  *
@@ -267,7 +268,7 @@ function printTable(): void {
   console.log(table(header, lines));
   console.log(
     'hash: from setInputFiles until the magnet shows (read, hashed and stored piece by piece); down: download() until done (every piece verified and stored);\n' +
-      'save: click on Save until Playwright has the whole file (the service worker streams it from IndexedDB); raw: one RTCDataChannel between the same pages, the best of 3 x 64 MiB;\n' +
+      'save: click on Save until Playwright has the whole file (the service worker answers with the stored bytes, streamed from OPFS); raw: one RTCDataChannel between the same pages, the best of 3 x 64 MiB;\n' +
       'CPU s/GiB: user + system seconds of both browsers\' processes per GiB moved (2 cores: 2 s of CPU per second at most);\n' +
       'RSS: sum over both browsers\' processes (main, renderers, GPU, utilities), sampled every 200 ms; peaks are above the idle sum (both pages loaded, nothing shared).\n' +
       `total run ${((Date.now() - t0Run) / 1000).toFixed(0)} s`,
