@@ -17,6 +17,10 @@ import { sha1Sync, toHex } from './sha1';
 
 export const DHT_CHANNEL = 'dht';
 
+/** Why a `reply` says ok false: the failures a node reports for a route it was given. */
+export const DHT_REPLY_CODES = ['refused', 'no-route', 'too-many-hops', 'unreachable', 'timeout', 'internal'] as const;
+export type DhtReplyCode = (typeof DHT_REPLY_CODES)[number];
+
 export const DHT_LIMITS = {
   /** Largest overlay message, bytes of UTF-8. */
   message: 256 * 1024,
@@ -110,8 +114,10 @@ export type DhtMessage =
       /** The node that answered (the key's successor). */
       owner: string;
       ok: boolean;
-      /** ok false: why. */
+      /** ok false: why, in words… */
       error?: string;
+      /** …and as a code, which is what the asking node decides on (never the words). */
+      code?: DhtReplyCode;
       /** get: the value, or null when the key is unknown. */
       value?: string | null;
       /** members: the live members. */
@@ -333,7 +339,12 @@ function parseReply(obj: Record<string, unknown>): Extract<DhtMessage, { type: '
   if (typeof ok !== 'boolean') throw badField('ok', 'must be true or false');
   const msg: Extract<DhtMessage, { type: 'reply' }> = { type: 'reply', ref: ref(obj), hops: fieldInt(obj, 'hops', 0, DHT_LIMITS.maxHops), owner: peerId(obj, 'owner'), ok };
   if (ok && obj.error !== undefined) throw badField('error', 'must be absent when ok is true');
-  if (!ok) msg.error = fieldString(obj, 'error', undefined, DHT_LIMITS.error);
+  if (ok && obj.code !== undefined) throw badField('code', 'must be absent when ok is true');
+  if (!ok) {
+    msg.error = fieldString(obj, 'error', undefined, DHT_LIMITS.error);
+    if (!(DHT_REPLY_CODES as readonly unknown[]).includes(obj.code)) throw badField('code', `must be one of ${DHT_REPLY_CODES.join(', ')}`);
+    msg.code = obj.code as DhtReplyCode;
+  }
   if (obj.value !== undefined) msg.value = obj.value === null ? null : checkValue(obj.value);
   if (obj.members !== undefined) {
     msg.members = listOf(obj, 'members', DHT_LIMITS.members).map((m, i) => entry('members', i, m, (x) => checkMember(x, 'members')));

@@ -2,11 +2,10 @@
  * The errors of the DHT node. Every failure carries a code, and what to do about one (try a
  * lookup again, give up) is decided on the code alone, never on the text.
  *
- * A `reply` on the wire carries a text only (protocol/dht.ts has no code field). Of the failures
- * another node reports, the two a lookup must tell apart are sent with fixed texts (WIRE_TEXT) and
- * recognised by exact match, here and nowhere else; any other refusal is 'refused'.
+ * A failed `reply` on the wire carries both (protocol/dht.ts `error` and `code`): the node that
+ * asked takes the code as it came, and the words only to show.
  */
-import { DHT_LIMITS } from '../../protocol/dht';
+import { DHT_LIMITS, type DhtReplyCode } from '../../protocol/dht';
 
 export type DhtErrorCode =
   /** No answer in time (a lookup, a join, a state request). */
@@ -35,13 +34,11 @@ export class DhtError extends Error {
   }
 }
 
-/** The texts another node's `reply` carries for the failures a lookup must recognise. */
+/** Fixed texts of the failures a node reports for routes it cannot carry out. */
 const WIRE_TEXT = {
   'no-route': 'no route: the ring has no live next hop',
   'too-many-hops': 'too many hops: the ring is being repaired, try again',
 } as const satisfies Partial<Record<DhtErrorCode, string>>;
-
-type WireCode = keyof typeof WIRE_TEXT;
 
 /** Lookups that failed with these are tried again (see DhtRouting.lookup); the rest fail at once. */
 const RETRY: ReadonlySet<DhtErrorCode> = new Set<DhtErrorCode>(['timeout', 'no-route', 'unreachable', 'internal']);
@@ -55,18 +52,18 @@ export function codeOf(err: unknown): DhtErrorCode {
   return err instanceof DhtError ? err.code : 'internal';
 }
 
-/** One of the failures whose text goes on the wire. */
-export function wireError(code: WireCode): DhtError {
+/** A failure with its fixed text. */
+export function wireError(code: keyof typeof WIRE_TEXT): DhtError {
   return new DhtError(code, WIRE_TEXT[code]);
 }
 
-/** The `error` text of a `reply` for what was thrown while carrying out a route. */
-export function replyText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, DHT_LIMITS.error);
+/** The `error` and `code` of a `reply` for what was thrown while carrying out a route. */
+export function replyFailure(err: unknown): { error: string; code: DhtReplyCode } {
+  const code = codeOf(err);
+  return { error: (err instanceof Error ? err.message : String(err)).slice(0, DHT_LIMITS.error), code: code === 'closed' ? 'internal' : code };
 }
 
-/** The error of a `reply` with ok false, as its text names it. */
-export function replyError(text: string | undefined): DhtError {
-  for (const code of Object.keys(WIRE_TEXT) as WireCode[]) if (text === WIRE_TEXT[code]) return wireError(code);
-  return new DhtError('refused', text ?? 'refused');
+/** The error of a `reply` with ok false: its code, and its text as the message. */
+export function replyError(reply: { error?: string; code?: DhtReplyCode }): DhtError {
+  return new DhtError(reply.code ?? 'refused', reply.error ?? 'refused');
 }

@@ -38,23 +38,23 @@ export class OwnerOps {
       case 'find':
         return { ...base, ok: true, successors: ring.chord.successors.map((n) => ring.peer(n)) };
       case 'get':
-        if (rec?.kind === 'set' && key !== undefined) return { ...base, ok: false, error: kindError(key, 'set') };
+        if (rec?.kind === 'set' && key !== undefined) return { ...base, ok: false, code: 'refused', error: kindError(key, 'set') };
         return { ...base, ok: true, value: readValue(rec, now) };
       case 'members':
-        if (rec?.kind === 'value' && key !== undefined) return { ...base, ok: false, error: kindError(key, 'value') };
+        if (rec?.kind === 'value' && key !== undefined) return { ...base, ok: false, code: 'refused', error: kindError(key, 'value') };
         return { ...base, ok: true, members: readMembers(rec, now) };
       case 'put':
       case 'add': {
-        if (key === undefined) return { ...base, ok: false, error: 'a write needs a key' };
+        if (key === undefined) return { ...base, ok: false, code: 'refused', error: 'a write needs a key' };
         const signed = op.op === 'put' ? await verifier.put(key, op) : await verifier.member(key, op.member);
         if (!signed) {
           this.deps.stats.refusedWrites++;
           const who = op.op === 'put' ? op.writer : op.member.s;
-          return { ...base, ok: false, error: `the write is not signed by ${who} with a key the room certified` };
+          return { ...base, ok: false, code: 'refused', error: `the write is not signed by ${who} with a key the room certified` };
         }
         // The signature check took a while: decide on the record as it is now.
         const res = applyOp(store.get(id), key, id, op, this.now());
-        if (res.error) return { ...base, ok: false, error: res.error };
+        if (res.error) return { ...base, ok: false, code: 'refused', error: res.error };
         if (res.changed && res.record) {
           store.put(res.record);
           // The write is acknowledged once its replicas' copies are on their way (handed to the

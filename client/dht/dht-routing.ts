@@ -7,7 +7,7 @@
  * (`onLookup`) with the path as far as this node sees it and its hop count.
  */
 import { DHT_LIMITS, type DhtMessage, type DhtOp } from '../../protocol/dht';
-import { codeOf, replyError, replyText, retryable, wireError, type DhtErrorCode } from './dht-error';
+import { codeOf, replyError, replyFailure, retryable, wireError, type DhtErrorCode } from './dht-error';
 import type { RingState } from './dht-ring';
 import type { DhtRpc } from './dht-rpc';
 import type { DhtNodeStats } from './dht-stats';
@@ -139,7 +139,7 @@ export class DhtRouting {
         owner = reply.owner;
         hops = reply.hops;
         path = lookupPath(ring.self, first, owner);
-        if (!reply.ok) throw replyError(reply.error);
+        if (!reply.ok) throw replyError(reply);
         const out: RouteResult = { owner: reply.owner, hops: reply.hops, ms: Math.round(performance.now() - t0) };
         if (reply.value !== undefined) out.value = reply.value;
         if (reply.members !== undefined) out.members = reply.members;
@@ -159,7 +159,7 @@ export class DhtRouting {
   /** A route arrived from `from`: carry it out here, or pass it on (its reply comes back later). */
   async onRoute(from: string, msg: Route): Promise<void> {
     const { ring, rpc } = this.deps;
-    const fail = (err: unknown): Reply => ({ type: 'reply', ref: msg.ref, hops: msg.hops, owner: ring.self, ok: false, error: replyText(err) });
+    const fail = (err: unknown): Reply => ({ type: 'reply', ref: msg.ref, hops: msg.hops, owner: ring.self, ok: false, ...replyFailure(err) });
     if (msg.hops >= DHT_LIMITS.maxHops) {
       rpc.post(from, fail(wireError('too-many-hops')));
       return;

@@ -54,7 +54,7 @@ const samples: DhtMessage[] = [
   { type: 'reply', ref: REF, hops: 2, owner: A, ok: true, value: null },
   { type: 'reply', ref: REF, hops: 0, owner: A, ok: true, members: ['a', 'b'] },
   { type: 'reply', ref: REF, hops: 0, owner: A, ok: true, successors: [B, C] },
-  { type: 'reply', ref: REF, hops: 0, owner: A, ok: false, error: 'key "k" holds a set, not a value' },
+  { type: 'reply', ref: REF, hops: 0, owner: A, ok: false, error: 'key "k" holds a set, not a value', code: 'refused' },
   { type: 'state?', ref: REF },
   { type: 'state', ref: REF, pred: null, succs: [], preds: [], held: 0 },
   { type: 'state', ref: REF, pred: A, succs: [B, C], preds: [C], held: 12 },
@@ -117,7 +117,7 @@ test('limits: the largest fields pass', () => {
   expect(parse({ type: 'store', records, reason: 'handover' })).toMatchObject({ records: { length: DHT_LIMITS.records } });
   const replyMembers = members.map((x) => x.m);
   expect(parse({ type: 'reply', ref: REF, hops: 1, owner: A, ok: true, members: replyMembers, value })).toMatchObject({ members: replyMembers });
-  expect(parse({ type: 'reply', ref: REF, hops: 1, owner: A, ok: false, error: 'e'.repeat(DHT_LIMITS.error) })).toMatchObject({ ok: false });
+  expect(parse({ type: 'reply', ref: REF, hops: 1, owner: A, ok: false, error: 'e'.repeat(DHT_LIMITS.error), code: 'no-route' })).toMatchObject({ ok: false, code: 'no-route' });
   // The largest message is refused only past DHT_LIMITS.message bytes.
   const pad = (n: number) => ({ type: 'notify', pad: 'x'.repeat(n) });
   const base = bytes(pad(0)).length;
@@ -205,8 +205,11 @@ test('each bad field is refused naming the field', () => {
     [{ ...reply, ok: 'yes' }, 'ok'],
     [{ ...reply, ok: undefined }, 'ok'],
     [{ ...reply, ok: false }, 'error'],
-    [{ ...reply, ok: false, error: 'e'.repeat(DHT_LIMITS.error + 1) }, 'error'],
+    [{ ...reply, ok: false, error: 'e'.repeat(DHT_LIMITS.error + 1), code: 'refused' }, 'error'],
     [{ ...reply, error: 'why' }, 'error'],
+    [{ ...reply, code: 'refused' }, 'code'],
+    [{ ...reply, ok: false, error: 'why' }, 'code'],
+    [{ ...reply, ok: false, error: 'why', code: 'because' }, 'code'],
     [{ ...reply, value: 5 }, 'value'],
     [{ ...reply, value: 'v'.repeat(DHT_LIMITS.value + 1) }, 'value'],
     [{ ...reply, members: 'a' }, 'members'],

@@ -1,7 +1,7 @@
 /** The DHT node's messaging: error codes and what is retried, requests paired with answers, fail-all on close. */
 import { expect, test } from '@playwright/test';
 import type { DhtMessage } from '../../protocol/dht';
-import { codeOf, DhtError, replyError, replyText, retryable, wireError } from '../../client/dht/dht-error';
+import { codeOf, DhtError, replyError, replyFailure, retryable, wireError } from '../../client/dht/dht-error';
 import { DhtRpc, type DhtResponse } from '../../client/dht/dht-rpc';
 import { PendingTable } from '../../client/core/pending';
 
@@ -15,19 +15,23 @@ test('retries are decided on the code: timeouts and routes around failures again
   expect(retryable('closed')).toBe(false);
   expect(codeOf(new DhtError('timeout', 'lookup of 12345678 timed out'))).toBe('timeout');
   expect(codeOf(new TypeError('boom'))).toBe('internal');
-  // A refusal that happens to name a key with "timed out" or "no route" in it is still a refusal.
-  expect(replyError('key "no route: timed out link" holds a set, not a value').code).toBe('refused');
 });
 
-test('the failures another node reports keep their code across the wire', () => {
+test('the failures another node reports keep their code across the wire, whatever their words', () => {
   for (const code of ['no-route', 'too-many-hops'] as const) {
-    const sent = replyText(wireError(code));
+    const sent = replyFailure(wireError(code));
+    expect(sent.code).toBe(code);
     const back = replyError(sent);
     expect(back.code).toBe(code);
-    expect(back.message).toBe(sent);
+    expect(back.message).toBe(sent.error);
   }
-  expect(replyError(undefined)).toMatchObject({ code: 'refused', message: 'refused' });
-  expect(replyText(new Error('x'.repeat(1000))).length).toBe(300);
+  // The words decide nothing: a refusal naming a key with "no route" in it is a refusal.
+  expect(replyError({ error: 'no route: the ring has no live next hop', code: 'refused' }).code).toBe('refused');
+  expect(replyFailure(new DhtError('timeout', 'lookup timed out')).code).toBe('timeout');
+  expect(replyFailure(new DhtError('closed', 'this node left')).code).toBe('internal');
+  expect(replyFailure(new TypeError('boom'))).toEqual({ error: 'boom', code: 'internal' });
+  expect(replyError({})).toMatchObject({ code: 'refused', message: 'refused' });
+  expect(replyFailure(new Error('x'.repeat(1000))).error.length).toBe(300);
 });
 
 /** Links to peers as a LinkManager hands them out: sends are recorded (and answered by `answer`). */
