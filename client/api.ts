@@ -16,11 +16,9 @@ import type { ProtocolErrorCode } from '../protocol/errors';
 import type { Emitter } from './core/emitter';
 import type { SocketState } from './net/signaling-socket';
 import type { PeerView, TorrentFileView, TorrentProgress } from './bittorrent/torrent';
-import type { OverlayRole } from '../protocol/overlay';
-import type { GuidTrace } from './core/flood-router';
-import type { DhtOp, SetMember } from '../protocol/dht';
-import type { DhtErrorCode } from './dht/dht-error';
 import type { HeldTorrent } from './bittorrent/client';
+import type { OverlayApi } from './overlay/overlay-types';
+import type { DhtApi, DhtSignerApi } from './dht/dht-api';
 
 export type { PeerView, TorrentFileView, TorrentProgress, HeldTorrent };
 
@@ -300,178 +298,9 @@ export interface SharedFile {
 // The discovery mechanisms own their search types (client/discovery/discovery.ts).
 export type { SearchVia, SearchOptions, SearchHit } from './discovery/discovery';
 
-/** One peer as the network view draws it. */
-export interface OverlayNodeView {
-  id: string;
-  /** `super` / `leaf` in the two-tier overlay; `peer` when its role is not known. */
-  role: OverlayRole;
-  /** Files it shares (as its last pong said; this tab: exact). */
-  files: number;
-  self: boolean;
-}
-
-export interface OverlayEdgeView {
-  a: string;
-  b: string;
-  overlay: 'gnutella' | 'superpeer';
-}
-
-/** The overlay as this tab knows it: its own links, and the neighbour lists pongs brought. */
-export interface OverlaySnapshot {
-  self: string;
-  nodes: OverlayNodeView[];
-  edges: OverlayEdgeView[];
-  /** The room's super-peers, as the edge elected them. */
-  supers: string[];
-}
-
-export interface OverlayStats {
-  neighbours: number;
-  /** Descriptors received, forwarded, answered here; duplicates and other drops by reason. */
-  received: number;
-  forwarded: number;
-  answered: number;
-  dropped: Record<string, number>;
-  /** Overlay messages that failed to parse: counted and dropped, never forwarded. */
-  badMessages: number;
-  /**
-   * Bad entries of lists (a query hit's results, a leaf's file list: a name the rule refuses,
-   * a malformed info hash): each dropped and counted, the rest of its message kept.
-   */
-  badEntries: number;
-  /** Connect attempts the other side refused, and refusals we sent. */
-  refusedByThem: number;
-  refusedByUs: number;
-}
-
-export interface OverlayControl {
-  /** Peers this tab has completed the Connect/OK handshake with, in this overlay. */
-  neighbours(): string[];
-  /** Open a link and handshake; rejects with the other side's refusal reason. */
-  connect(id: string): Promise<void>;
-  /** Say bye and drop the neighbour. */
-  disconnect(id: string): void;
-  /** Per-guid counters of a query or ping this tab saw. */
-  trace(guid: string): GuidTrace | undefined;
-  stats(): OverlayStats;
-}
-
-export interface GnutellaControl extends OverlayControl {
-  /**
-   * Target degree: below `min` neighbours the tab looks for more (bootstrap list, pongs);
-   * above `max` it refuses connects. `min: 0` stops looking (for hand-made topologies).
-   */
-  setDegree(opts: { min?: number; max?: number }): void;
-  /** Send a ping with `ttl` and collect the pongs for `timeoutMs`. */
-  ping(ttl?: number, timeoutMs?: number): Promise<{ peer: string; hops: number; neighbours: string[]; files: number }[]>;
-}
-
-export interface SuperPeerControl extends OverlayControl {
-  /** This tab's role in the two-tier overlay ('none' until the edge has named the super-peers). */
-  role(): 'super' | 'leaf' | 'none';
-  /** The room's super-peers, as the edge elected them. */
-  supers(): string[];
-  /** A leaf's super-peer (attached, handshake done), or null. */
-  superPeer(): string | null;
-  /** A super-peer's leaves. */
-  leaves(): string[];
-}
-
-export interface OverlayApi {
-  gnutella: GnutellaControl;
-  superpeer: SuperPeerControl;
-  /** What the network view draws. */
-  snapshot(): OverlaySnapshot;
-  /** Fires whenever neighbours, roles or known peers change. */
-  on(event: 'change', fn: () => void): () => void;
-}
-
-
-/** A node of the DHT ring: its peer id, its ring position (SHA-1 of the peer id) and, when known, how many keys it holds. */
-export interface DhtNodeRef {
-  peer: string;
-  id: string;
-  held?: number;
-}
-
-/** The ring as this tab knows it: itself, its neighbours and fingers. */
-export interface DhtRingView {
-  self: DhtNodeRef;
-  predecessor: DhtNodeRef | null;
-  successors: DhtNodeRef[];
-  predecessors: DhtNodeRef[];
-  fingers: DhtNodeRef[];
-  /** Every node above, sorted by ring position. */
-  nodes: DhtNodeRef[];
-  /** Keys stored here, and of those the ones this node owns (the others are replicas). */
-  held: number;
-  owned: number;
-}
-
-export interface DhtStats {
-  nodeId: string;
-  keysHeld: number;
-  keysOwned: number;
-  /** put/get/lookup calls of this tab, and their average hops to the key's successor. */
-  lookups: number;
-  avgHops: number;
-  /** Lookups of others this node passed on. */
-  routed: number;
-  replicasSent: number;
-  handedOver: number;
-  badMessages: number;
-  /**
-   * What this node refused: records (a set: members) of `store` messages over the sender's
-   * budget, from a node whose range they are not, with a signature that does not verify, or
-   * against the record rules (a far-future version, another writer's key, a member rule); and
-   * writes (put, add) whose signature does not verify.
-   */
-  refused: { budget: number; range: number; signature: number; rule: number; writes: number };
-  /** Nodes found dead (no answer, or left). */
-  failures: number;
-  /** Keys this node found in its IndexedDB share when it started (a reload keeps its keys). */
-  loaded: number;
-}
-
-/**
- * The DHT: Chord over peer links. A key lives at its successor on the ring (SHA-1 of the key)
- * and on the next r - 1 = 2 nodes; each node keeps its share in IndexedDB.
- *
- *   await p2p.dht.put('greeting', 'hello')     // { owner, hops, ms }
- *   await p2p.dht.get('greeting')              // 'hello'
- */
-export interface DhtSignerApi {
-  put(key: string, value: string, ts: number): Promise<Extract<DhtOp, { op: 'put' }>>;
-  member(key: string, m: string, t: number, ttl: number): Promise<SetMember>;
-}
-
-/**
- * What p2p.dht's put, get, members and lookup reject with: an Error with a readable message; a
- * failure on the ring (a DhtError: no answer in time, no route, a refusal...) also carries its
- * `code`, to decide on (the message is for people). A bad key or value, or a tab without a DHT
- * node, carries none.
- */
-export type DhtApiError = Error & { code?: DhtErrorCode };
-export type { DhtErrorCode };
-
-export interface DhtApi {
-  /** This tab's ring position (40 hex digits); '' until ready. */
-  readonly nodeId: string;
-  readonly ready: Promise<void>;
-  /** Store a text value (key 1-256 characters, value up to 16 KiB). Rejects with a readable reason (a DhtApiError). */
-  put(key: string, value: string): Promise<{ owner: string; hops: number; ms: number }>;
-  /** The value, or null when the key is unknown. */
-  get(key: string): Promise<string | null>;
-  /** The live members of a set (e.g. `holders:<info hash>`), each once; [] when the key is unknown. */
-  members(key: string): Promise<string[]>;
-  /** The key's successor and replica set, and the hops it took to find them. */
-  lookup(key: string): Promise<{ owner: string; hops: number; ms: number; replicas: string[] }>;
-  /** Keys stored in this tab (owned, or replicas of its predecessors' keys). */
-  localKeys(): { key: string; id: string; owned: boolean }[];
-  ring(): DhtRingView | null;
-  stats(): DhtStats;
-}
-
+// The overlays and the DHT own the types of what they offer (client/overlay/overlay-types.ts, client/dht/dht-api.ts).
+export type { OverlayNodeView, OverlayEdgeView, OverlaySnapshot, OverlayStats, OverlayControl, GnutellaControl, SuperPeerControl, OverlayApi } from './overlay/overlay-types';
+export type { DhtNodeRef, DhtRingView, DhtStats, DhtSignerApi, DhtApiError, DhtErrorCode, DhtApi } from './dht/dht-api';
 declare global {
   interface Window {
     p2p: P2P;

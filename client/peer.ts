@@ -1,14 +1,12 @@
 /** Builds one peer: the signaling socket, the link manager, presence, and the window.p2p API. */
 import { PRESENCE } from '../protocol/constants';
 import { ProtocolError } from '../protocol/errors';
-import { formatMagnet } from '../protocol/magnet';
-import type { P2P, P2PEvents, P2PStats, ShareItem, TorrentHandle } from './api';
+import type { P2P, P2PEvents, P2PStats, ShareItem } from './api';
 import { planShare } from './bittorrent/share-plan';
 import { TorrentClient } from './bittorrent/client';
-import type { Torrent } from './bittorrent/torrent';
+import { handleOf } from './bittorrent/torrent-handle';
 import type { KV } from './store/kv';
 import type { PieceFiles } from './store/piece-files';
-import { filePath } from './files/file-url';
 import { IndexClient } from './napster/index-client';
 import { cleanFileName, indexableName } from '../protocol/file-name';
 import { Emitter } from './core/emitter';
@@ -17,7 +15,7 @@ import { SignalingSocket, type IdentityStore } from './net/signaling-socket';
 import { OVERLAY_CHANNELS, type OverlayFile } from '../protocol/overlay';
 import { Gnutella } from './gnutella/gnutella';
 import { SuperPeerTier } from './superpeer/superpeer';
-import { overlayApi, OverlaySearches } from './overlay-api';
+import { overlayApi, OverlaySearches } from './overlay/overlay-api';
 import { DhtService } from './dht/dht-service';
 import { createStorageApi } from './storage/storage-api';
 import { loadKeys, saveKeys, type PeerKeys } from './dht/dht-crypto';
@@ -51,52 +49,6 @@ export interface PeerOptions {
 const CAPACITY_MS = 30_000;
 /** Declared upload bandwidth when the page does not say (bytes/s). */
 const DEFAULT_BANDWIDTH = 1_000_000;
-
-const handles = new WeakMap<Torrent, TorrentHandle>();
-
-/** One handle per torrent, made on first use. */
-function handleOf(t: Torrent, client: TorrentClient): TorrentHandle {
-  let h = handles.get(t);
-  if (!h) {
-    h = makeHandle(t, client);
-    handles.set(t, h);
-  }
-  return h;
-}
-
-/** The /files/ path of a torrent's file: its name (single-file), or a file's path in it (multi-file, where one must be named). */
-function saveTarget(t: Torrent, path: string | number | undefined): string {
-  if (!t.multiFile) return filePath(t.infoHash, t.name);
-  if (path === undefined) throw new Error(`"${t.name}" holds several files: saveUrl() needs the path of one of them`);
-  const file = t.files().find((f) => (typeof path === 'number' ? f.index === path : f.path === path));
-  if (!file) throw new RangeError(typeof path === 'number' ? `file index ${path} is not in [0, ${t.files().length})` : `the torrent has no file "${path}"`);
-  return filePath(t.infoHash, file.path.split('/'));
-}
-
-function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
-  const done = new Promise<void>((resolve) => {
-    // Done for the user: every selected file is here (fired before `done` when all are selected).
-    if (t.selectionDone) resolve();
-    else t.on('selection-done', () => resolve());
-  });
-  return {
-    infoHash: t.infoHash,
-    magnet: formatMagnet({ infoHash: t.infoHash, name: t.name, trackers: [client.trackerUrl] }),
-    name: () => t.name,
-    progress: () => t.progress(),
-    peers: () => t.peerViews(),
-    pieceMap: () => t.pieceMap(),
-    done,
-    files: () => t.files(),
-    select: (files) => t.select(files),
-    bytes: (path) => t.bytes(path),
-    blob: (path) => t.blob(path),
-    stream: (path) => t.stream(path),
-    saveUrl: (path) => new URL(saveTarget(t, path), location.origin).href,
-    on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
-    remove: () => client.remove(t.infoHash),
-  };
-}
 
 export function createPeer(opts: PeerOptions): P2P {
   const overlaysOn = opts.overlays !== false;
@@ -304,6 +256,8 @@ export function createPeer(opts: PeerOptions): P2P {
   );
   addEventListener('pagehide', () => {
     clearInterval(capacityTimer);
+    if (viewTimer) clearTimeout(viewTimer);
+    viewTimer = null;
     discovery.stop();
     links.closeAll();
     bt.destroy();

@@ -4,7 +4,7 @@ import type { IndexClient } from '../napster/index-client';
 import type { Gnutella } from '../gnutella/gnutella';
 import type { SuperPeerTier } from '../superpeer/superpeer';
 import type { DhtService } from '../dht/dht-service';
-import type { OverlaySearches } from '../overlay-api';
+import type { OverlaySearches } from '../overlay/overlay-api';
 import type { Discovery } from './discovery';
 
 /** Napster: the edge's index. What the tab holds is published and withdrawn as it changes. */

@@ -7,7 +7,7 @@ import type { HitResult, OverlayFile } from '../../protocol/overlay';
 import { OVERLAY_CHANNELS } from '../../protocol/overlay';
 import { hitResults } from '../core/overlay-search';
 import type { LinkManager } from '../net/link-manager';
-import { OverlayNode, type Admission } from './overlay-node';
+import { OverlayNode, type Admission } from '../overlay/overlay-node';
 
 export const DEFAULT_DEGREE = { min: 3, max: 5 };
 /** Overlay searches default to this ttl (Gnutella clients used 7; 4 covers a room). */

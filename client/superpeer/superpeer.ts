@@ -11,7 +11,7 @@ import { hitResults } from '../core/overlay-search';
 import { rendezvousOrder } from '../../protocol/rendezvous';
 import { Emitter } from '../core/emitter';
 import type { LinkManager } from '../net/link-manager';
-import { OverlayNode, type Admission } from '../gnutella/overlay-node';
+import { OverlayNode, type Admission } from '../overlay/overlay-node';
 
 /** A super-peer accepts at most this many leaves. */
 export const MAX_LEAVES = 100;

@@ -10,6 +10,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A card of the page: a section (`attrs`: its id, and any others) with its heading (text, or text and a badge) above its contents. */
+export function makeCard(attrs: { id: string } & Record<string, string>, title: string | readonly (Node | string)[], ...children: (Node | string)[]): HTMLElement {
+  return el('section', { class: 'card', ...attrs }, el('h2', {}, ...(typeof title === 'string' ? [title] : title)), ...children);
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 /** The download card: a magnet link or info hash to download, with its error under the field. */
 import type { P2P } from '../api';
-import { describeError, el, isolatedName, shortId } from './dom';
+import { makeCard, describeError, el, isolatedName, shortId } from './dom';
 
 export interface DownloadHooks {
   log(text: string): void;
@@ -28,10 +28,9 @@ export function createDownloadCard(p2p: P2P, hooks: DownloadHooks): HTMLElement 
     el('div', { class: 'field-row' }, dlInput, dlButton),
     dlError,
   );
-  const card = el(
-    'section',
-    { class: 'card', id: 'download-card' },
-    el('h2', {}, 'Download'),
+  const card = makeCard(
+    { id: 'download-card' },
+    'Download',
     form,
     el('p', { class: 'hint muted' }, 'Pieces come from every peer of the swarm at once, rarest first; each is checked against its SHA-1 hash.'),
   );

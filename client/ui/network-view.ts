@@ -13,8 +13,9 @@
 import type { OverlayApi, OverlayEdgeView, OverlaySnapshot, OverlayStats, P2P } from '../api';
 import type { OverlayRole } from '../../protocol/overlay';
 import { r1, safe, svg } from './svg';
-import { el, plural } from './dom';
-import { layoutOverlay, NODE_RADIUS, overlayEdges, overlayNodes, placeLabels, type LayoutNode, type Point } from './overlay-layout';
+import { makeCard, el, plural } from './dom';
+import type { Point } from './geometry';
+import { layoutOverlay, NODE_RADIUS, overlayEdges, overlayNodes, placeLabels, type LayoutNode } from './overlay-layout';
 import { pageClock, type Clock } from './clock';
 
 const MIN_REDRAW_MS = 500;
@@ -130,10 +131,9 @@ export function createNetworkUI(p2p: P2P, clock: Clock = pageClock()): HTMLEleme
     legendItem('super-super', 'super-peer – super-peer'),
     el('li', { 'data-kind': 'files' }, el('span', { class: 'net-legend-num' }, '3'), 'files shared'),
   );
-  const card = el(
-    'section',
-    { class: 'card', id: 'network-card', 'data-testid': 'network-view' },
-    el('h2', {}, 'Overlay network ', count),
+  const card = makeCard(
+    { id: 'network-card', 'data-testid': 'network-view' },
+    ['Overlay network ', count],
     box,
     empty,
     note,

@@ -9,11 +9,7 @@
  */
 import type { OverlayEdgeView, OverlayNodeView, OverlaySnapshot } from '../api';
 import type { OverlayRole } from '../../protocol/overlay';
-
-export interface Point {
-  x: number;
-  y: number;
-}
+import { boxesOverlap, circleHitsBox, labelWidth, type Point } from './geometry';
 
 /** A node of the drawing: the snapshot's node, or one only an edge or the super list named. */
 export interface LayoutNode extends OverlayNodeView {
@@ -260,11 +256,6 @@ export interface LabelBox {
   anchor: 'start' | 'middle' | 'end';
 }
 
-/** Width of a label in the drawing's monospace font (0.6 em per character). */
-export function labelWidth(text: string, fontSize: number): number {
-  return text.length * fontSize * 0.6;
-}
-
 /**
  * Where to write each node's label: just outside its circle, away from the centre when there is
  * room, else below, above, right or left, preferring a place no line of `lines` (the edges, as
@@ -321,8 +312,8 @@ export function placeLabels(
       })
       .filter(({ box }) => box.x0 >= 0 && box.y0 >= 0 && box.x1 <= width && box.y1 <= height);
     const fits = inside.filter(({ box }) => {
-      if (boxes.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) return false;
-      return !circles.some((k) => k.id !== id && circleHitsBox(k, box));
+      if (boxes.some((b) => boxesOverlap(b, box))) return false;
+      return !circles.some((k) => k.id !== id && circleHitsBox(k, box, 0.5));
     });
     if (fits.length === 0 && must && inside[0]) fits.push(inside[0]);
     // The first place that no line crosses, else the one fewest lines cross.
@@ -379,8 +370,3 @@ function segmentHitsBox(p: Point, q: Point, b: Box): boolean {
   return t0 <= t1;
 }
 
-function circleHitsBox(c: { x: number; y: number; r: number }, b: { x0: number; y0: number; x1: number; y1: number }): boolean {
-  const nx = Math.min(b.x1, Math.max(b.x0, c.x));
-  const ny = Math.min(b.y1, Math.max(b.y0, c.y));
-  return Math.hypot(c.x - nx, c.y - ny) < c.r + 0.5;
-}

@@ -1,6 +1,6 @@
 /** The first page: who I am, who is online, my links and their traffic, what happened. */
 import type { LinkStats, P2P } from '../api';
-import { el, formatBytes, shortId, safeText } from './dom';
+import { makeCard, el, formatBytes, shortId, safeText } from './dom';
 import { createTorrentUI } from './torrents';
 import { createSearchUI } from './search';
 import { createNetworkUI } from './network-view';
@@ -27,7 +27,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
 
   const roomLine = el('p', { class: 'muted room-line', id: 'room-online' }, '');
   const peersTitle = el('span', {}, 'Online in this room ');
-  const peersCard = el('section', { class: 'card', id: 'peers-card' }, el('h2', {}, peersTitle, peersCount), roomLine, peersList);
+  const peersCard = makeCard({ id: 'peers-card' }, [peersTitle, peersCount], roomLine, peersList);
   const linksCard = el(
     'section',
     { class: 'card wide', id: 'links-card' },
@@ -47,7 +47,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
       ),
     ),
   );
-  const eventsCard = el('section', { class: 'card', id: 'events-card' }, el('h2', {}, 'Events'), log);
+  const eventsCard = makeCard({ id: 'events-card' }, 'Events', log);
   const torrents = createTorrentUI(p2p, { showError: (m) => showError(m), log: (t) => addLog(t) });
 
   root.replaceChildren(

@@ -6,7 +6,8 @@
  */
 import { r1, svg } from './svg';
 import { plural } from './dom';
-import { arcPath, MARKER_LABEL, ringPoint, sectorPath, sweep, type LaidNode, type RingLayout, type RingRole } from './ring-layout';
+import { arcPath, ringPoint, sectorPath, sweep } from './ring-angles';
+import { MARKER_LABEL, type LaidNode, type RingLayout, type RingRole } from './ring-layout';
 import { heldText, pct, short6 } from './dht-text';
 import type { MarkedKey } from './ring-inputs';
 

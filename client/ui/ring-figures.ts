@@ -1,7 +1,7 @@
 /** This tab's DHT figures (`p2p.dht.stats()`) in the ring card: node id, keys, range, lookups, failures. */
 import type { DhtRingView, DhtStats } from '../api';
 import { el } from './dom';
-import { idAngle, sweep } from './ring-layout';
+import { idAngle, sweep } from './ring-angles';
 import { pct } from './dht-text';
 
 export function renderFigures(figures: HTMLElement, view: DhtRingView | null, s: DhtStats | undefined): void {

@@ -10,11 +10,8 @@
  * label, or are left out (the node keeps its tooltip), except this tab's own label.
  */
 import type { DhtNodeRef, DhtRingView } from '../api';
-
-export interface Point {
-  x: number;
-  y: number;
-}
+import { boxesOverlap, circleHitsBox, labelWidth, type Box, type Circle, type Point } from './geometry';
+import { HEX13, idAngle, ringPoint, sweep } from './ring-angles';
 
 export type RingRole = 'self' | 'successor' | 'predecessor' | 'finger' | 'other';
 
@@ -52,13 +49,6 @@ export interface LaidNode extends RingNode {
   y: number;
   r: number;
   range: KeyRange;
-}
-
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
 }
 
 export interface RingLabel {
@@ -102,58 +92,6 @@ const MARGIN_X = 62;
 const MARGIN_Y = 30;
 const MARKER_RADIUS = 5;
 export const MARKER_LABEL = 'marker:';
-
-const HEX13 = /^[0-9a-fA-F]{13}/;
-
-/** Where `id` lies on the ring, as a fraction in [0, 1) (first 13 hex digits; 0 for a malformed id). */
-export function idFraction(id: string): number {
-  const head = HEX13.exec(id)?.[0];
-  if (!head) return 0;
-  return parseInt(head, 16) / 2 ** 52;
-}
-
-/** Angle of `id` in degrees: 0 at the top, clockwise, in [0, 360). */
-export function idAngle(id: string): number {
-  return idFraction(id) * 360;
-}
-
-/** The point at `deg` on the circle of radius `r` around (cx, cy); 0° is the top, clockwise. */
-export function ringPoint(cx: number, cy: number, r: number, deg: number): Point {
-  const a = (deg * Math.PI) / 180;
-  return { x: cx + r * Math.sin(a), y: cy - r * Math.cos(a) };
-}
-
-const r2 = (n: number) => Math.round(n * 100) / 100;
-
-/** Clockwise sweep from `from` to `to`, degrees in (0, 360]; equal angles sweep the whole ring. */
-export function sweep(from: number, to: number): number {
-  const d = (((to - from) % 360) + 360) % 360;
-  return d === 0 ? 360 : d;
-}
-
-/**
- * An SVG path along the circle, clockwise from `from` to `to` (degrees); the whole circle when
- * they are equal or `full` is set.
- */
-export function arcPath(cx: number, cy: number, r: number, from: number, to: number, full = false): string {
-  const span = full ? 360 : sweep(from, to);
-  const a = ringPoint(cx, cy, r, from);
-  if (span >= 360 - 1e-9) {
-    const b = ringPoint(cx, cy, r, from + 180);
-    return `M${r2(a.x)},${r2(a.y)} A${r2(r)},${r2(r)} 0 1 1 ${r2(b.x)},${r2(b.y)} A${r2(r)},${r2(r)} 0 1 1 ${r2(a.x)},${r2(a.y)}`;
-  }
-  const b = ringPoint(cx, cy, r, from + span);
-  return `M${r2(a.x)},${r2(a.y)} A${r2(r)},${r2(r)} 0 ${span > 180 ? 1 : 0} 1 ${r2(b.x)},${r2(b.y)}`;
-}
-
-/** A pie slice from the centre over the arc clockwise from `from` to `to` (the whole disc when `full`). */
-export function sectorPath(cx: number, cy: number, r: number, from: number, to: number, full = false): string {
-  const span = full ? 360 : sweep(from, to);
-  if (span >= 360 - 1e-9) return arcPath(cx, cy, r, from, from, true);
-  const a = ringPoint(cx, cy, r, from);
-  const b = ringPoint(cx, cy, r, from + span);
-  return `M${r2(cx)},${r2(cy)} L${r2(a.x)},${r2(a.y)} A${r2(r)},${r2(r)} 0 ${span > 180 ? 1 : 0} 1 ${r2(b.x)},${r2(b.y)} Z`;
-}
 
 /** Which labels are placed first: this tab, its successor and predecessor, the lists, fingers, others. */
 function labelRank(n: RingNode): number {
@@ -299,11 +237,6 @@ export function spreadAngles(angles: readonly number[], minSep: number): number[
   return out;
 }
 
-/** Width of a label in the drawing's monospace font (0.6 em per character). */
-export function labelWidth(text: string, fontSize: number): number {
-  return text.length * fontSize * 0.6;
-}
-
 export interface LabelItem {
   /** Key of the label in the result. */
   key: string;
@@ -315,22 +248,6 @@ export interface LabelItem {
   r: number;
   /** Placed even when every place overlaps something (this tab's label). */
   must?: boolean;
-}
-
-export interface Circle {
-  x: number;
-  y: number;
-  r: number;
-}
-
-function boxesOverlap(a: Box, b: Box): boolean {
-  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
-}
-
-function circleHitsBox(c: Circle, b: Box): boolean {
-  const nx = Math.min(b.x1, Math.max(b.x0, c.x));
-  const ny = Math.min(b.y1, Math.max(b.y0, c.y));
-  return Math.hypot(c.x - nx, c.y - ny) < c.r + 1;
 }
 
 /**
@@ -385,7 +302,7 @@ export function placeRingLabels(
     const inside = cands.filter(({ label: { box } }) => box.x0 >= 0 && box.y0 >= 0 && box.x1 <= geom.width && box.y1 <= geom.height);
     const leaderClear = (l: RingLabel) => !l.leader || !circles.some((c) => (c.x !== it.x || c.y !== it.y) && Math.hypot(c.x - l.leader![1].x, c.y - l.leader![1].y) < c.r);
     let best = inside.find(
-      ({ label }) => !placed.some((b) => boxesOverlap(b, label.box)) && !circles.some((c) => circleHitsBox(c, label.box)) && leaderClear(label),
+      ({ label }) => !placed.some((b) => boxesOverlap(b, label.box)) && !circles.some((c) => circleHitsBox(c, label.box, 1)) && leaderClear(label),
     );
     if (!best && it.must) best = inside[0];
     if (!best) continue;

@@ -16,7 +16,7 @@
  */
 import type { DhtApi, P2P } from '../api';
 import { safe } from './svg';
-import { el, plural } from './dom';
+import { makeCard, el, plural } from './dom';
 import { layoutRing } from './ring-layout';
 import { pageClock, type Clock } from './clock';
 import { clip } from './dht-text';
@@ -56,10 +56,9 @@ export function createDhtRingUI(p2p: P2P, clock: Clock = pageClock()): HTMLEleme
     },
   });
 
-  const card = el(
-    'section',
-    { class: 'card', id: 'dht-card', 'data-testid': 'dht-ring' },
-    el('h2', {}, 'DHT ring ', count),
+  const card = makeCard(
+    { id: 'dht-card', 'data-testid': 'dht-ring' },
+    ['DHT ring ', count],
     el(
       'div',
       { class: 'dht-body' },

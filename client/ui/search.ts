@@ -4,7 +4,7 @@
  * searches (Gnutella, super-peers) take a TTL and show hops and the messages the search cost.
  */
 import type { P2P, SearchHit, SearchVia } from '../api';
-import { describeError, el, formatBytes, isolatedName, nameElement, plural } from './dom';
+import { makeCard, describeError, el, formatBytes, isolatedName, nameElement, plural } from './dom';
 
 type Mechanism = SearchVia;
 
@@ -183,10 +183,9 @@ export function createSearchUI(p2p: P2P, hooks: { log: (text: string) => void })
     );
   }
 
-  return el(
-    'section',
-    { class: 'card', id: 'search-card' },
-    el('h2', {}, 'Search the network'),
+  return makeCard(
+    { id: 'search-card' },
+    'Search the network',
     form,
     hint,
     status,

@@ -4,7 +4,7 @@
  * The shares run one after another, each shown as a job (share-job.ts).
  */
 import type { P2P } from '../api';
-import { describeError, el } from './dom';
+import { makeCard, describeError, el } from './dom';
 import { entriesOf, walk } from './dropped-files';
 import { ShareJob } from './share-job';
 import { planShare } from './share-plan';
@@ -31,10 +31,9 @@ export function createShareCard(p2p: P2P, hooks: ShareHooks): HTMLElement {
     pickFolder,
   );
   const jobs = el('div', { class: 'jobs', id: 'share-jobs' });
-  const card = el(
-    'section',
-    { class: 'card', id: 'share-card' },
-    el('h2', {}, 'Share a file'),
+  const card = makeCard(
+    { id: 'share-card' },
+    'Share a file',
     zone,
     fileInput,
     folderInput,

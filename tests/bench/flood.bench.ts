@@ -64,7 +64,7 @@ const BROWSERS = 2;
 const FILES = 4;
 const FILE_BYTES = 16 * 1024;
 const FLAT_TTLS = [1, 2, 3, 4];
-/** The super-peer search's default ttl (client/overlay-api.ts DEFAULT_SUPERPEER_TTL = MAX_TTL). */
+/** The super-peer search's default ttl (client/overlay/overlay-api.ts DEFAULT_SUPERPEER_TTL = MAX_TTL). */
 const SUPER_DEFAULT_TTL = 7;
 const FORM_TIMEOUT_MS = 90_000;
 

@@ -1,20 +1,9 @@
 import { expect, test } from '@playwright/test';
 import type { DhtNodeRef, DhtRingView } from '../../client/api';
 import { addPow2, successorOf } from '../../client/core/chord';
-import {
-  arcPath,
-  idAngle,
-  keyRanges,
-  labelWidth,
-  layoutRing,
-  MARKER_LABEL,
-  ringNodes,
-  ringPoint,
-  sectorPath,
-  spreadAngles,
-  sweep,
-  type RingLayout,
-} from '../../client/ui/ring-layout';
+import { labelWidth } from '../../client/ui/geometry';
+import { arcPath, idAngle, ringPoint, sectorPath, sweep } from '../../client/ui/ring-angles';
+import { keyRanges, layoutRing, MARKER_LABEL, ringNodes, spreadAngles, type RingLayout } from '../../client/ui/ring-layout';
 import { seeded } from '../helpers/unit';
 import { cardPage, chromiumEngine } from '../helpers/ui-bundle';
 

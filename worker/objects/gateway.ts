@@ -10,7 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { HEARTBEAT_MS, PING_TEXT, PONG_TEXT } from '../../protocol/constants';
 import type { SignalData } from '../../protocol/signaling';
 import { lobbyStub, type Env } from '../env';
-import type { Delivery, LobbyOp, LobbyResults } from './lobby';
+import type { Delivery, LobbyOp, LobbyResults } from './lobby-ops';
 import { Batchers, EDGE_BATCHING, type Settled } from '../core/batcher';
 import { closeQuietly, socketOf, type AnySocket, type GatewayCounters } from './edge-socket';
 import { PeerHandler } from './peer-socket';

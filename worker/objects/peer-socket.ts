@@ -15,7 +15,7 @@ import { messageCost, type LimitVerdict, type TokenBucket } from '../core/rate-l
 import { SIGNAL_OFFER_LIMITS } from '../core/tracker-budget';
 import { shardOf } from '../core/shard';
 import { NapsterDesk, type NapsterPeer } from './napster-desk';
-import type { LobbyOp, LobbyResults } from './lobby';
+import type { LobbyOp, LobbyResults } from './lobby-ops';
 import { LIMIT_RATE, PeerSocket, acceptSocket, countError, socketsOf, type GatewayParts } from './edge-socket';
 import { PeerIndex } from './peer-index';
 

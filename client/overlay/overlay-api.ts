@@ -3,14 +3,15 @@
  * super-peer search goes to this tab's super-peer (or, on a super-peer, to the other
  * super-peers) and both collect query hits for a while.
  */
-import { MAX_TTL } from '../protocol/overlay';
-import { queryWords } from '../protocol/signaling';
-import type { OverlayApi, OverlayEdgeView, OverlayNodeView, OverlaySnapshot, OverlayStats, SearchHit, SearchOptions } from './api';
-import { Emitter } from './core/emitter';
-import { hitResults, mergeHit, rankHits, type MergedHit } from './core/overlay-search';
-import { DEFAULT_GNUTELLA_TTL, type Gnutella } from './gnutella/gnutella';
-import type { OverlayNode } from './gnutella/overlay-node';
-import type { SuperPeerTier } from './superpeer/superpeer';
+import { MAX_TTL } from '../../protocol/overlay';
+import { queryWords } from '../../protocol/signaling';
+import type { SearchHit, SearchOptions } from '../discovery/discovery';
+import type { OverlayApi, OverlayEdgeView, OverlayNodeView, OverlaySnapshot, OverlayStats } from './overlay-types';
+import { Emitter } from '../core/emitter';
+import { hitResults, mergeHit, rankHits, type MergedHit } from '../core/overlay-search';
+import { DEFAULT_GNUTELLA_TTL, type Gnutella } from '../gnutella/gnutella';
+import type { OverlayNode } from './overlay-node';
+import type { SuperPeerTier } from '../superpeer/superpeer';
 
 /** Overlay searches of one tab that may run at once. */
 export const MAX_SEARCHES_IN_FLIGHT = 8;
