@@ -16,6 +16,9 @@ const common = {
   sourcemap: true,
   minify: process.env.NODE_ENV === 'production',
   logLevel: 'warning',
+  // The page's components are Preact (client/ui/*.tsx).
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
 };
 await build({
   ...common,

@@ -11,7 +11,7 @@ test('content messages between tabs: a deletion with an info hash, anything else
 });
 
 test('the storage card says how much is used of what, or that the browser does not say', async () => {
-  const { usageText, persistText } = await import('../../client/ui/storage-card');
+  const { usageText, persistText } = await import('../../client/ui/storage-text');
   const MiB = 1024 * 1024;
   expect(usageText({ usage: 12 * MiB, quota: 1024 * MiB })).toBe('12.0 MiB of 1.00 GiB used (1 %) · 1012.0 MiB free');
   expect(usageText({ usage: 1024, quota: 1024 * MiB })).toContain('(<1 %)');
