@@ -6,7 +6,7 @@
 import { MAX_TTL } from '../../protocol/overlay';
 import { queryWords } from '../../protocol/signaling';
 import type { SearchHit, SearchOptions } from '../discovery/discovery';
-import type { OverlayApi, OverlayEdgeView, OverlayNodeView, OverlaySnapshot, OverlayStats } from './overlay-types';
+import type { OverlayApi, OverlayControl, OverlayEdgeView, OverlayNodeView, OverlaySnapshot, OverlayStats } from './overlay-types';
 import { Emitter } from '../core/emitter';
 import { hitResults, mergeHit, rankHits, type MergedHit } from '../core/overlay-search';
 import { DEFAULT_GNUTELLA_TTL, type Gnutella } from '../gnutella/gnutella';
@@ -17,6 +17,17 @@ import type { SuperPeerTier } from '../superpeer/superpeer';
 export const MAX_SEARCHES_IN_FLIGHT = 8;
 export const DEFAULT_SEARCH_MS = 3_000;
 export const DEFAULT_SUPERPEER_TTL = MAX_TTL;
+
+/** What both overlays offer of their node (OverlayControl). */
+function controlOf(node: OverlayNode): OverlayControl {
+  return {
+    neighbours: () => node.neighbourIds(),
+    connect: (id) => node.connect(id),
+    disconnect: (id) => node.disconnect(id),
+    trace: (guid) => node.router.trace(guid),
+    stats: () => statsOf(node),
+  };
+}
 
 function statsOf(node: OverlayNode): OverlayStats {
   const r = node.router.stats;
@@ -148,11 +159,7 @@ export function overlayApi(
   tier.on('role', changed);
   return {
     gnutella: {
-      neighbours: () => gnutella.node.neighbourIds(),
-      connect: (id) => gnutella.node.connect(id),
-      disconnect: (id) => gnutella.node.disconnect(id),
-      trace: (guid) => gnutella.node.router.trace(guid),
-      stats: () => statsOf(gnutella.node),
+      ...controlOf(gnutella.node),
       setDegree: (o) => gnutella.setDegree(o),
       ping: async (ttl = 2, timeoutMs = 2_000) => {
         const seen = new Map<string, { peer: string; hops: number; neighbours: string[]; files: number }>();
@@ -168,11 +175,7 @@ export function overlayApi(
       },
     },
     superpeer: {
-      neighbours: () => tier.node.neighbourIds(),
-      connect: (id) => tier.node.connect(id),
-      disconnect: (id) => tier.node.disconnect(id),
-      trace: (guid) => tier.node.router.trace(guid),
-      stats: () => statsOf(tier.node),
+      ...controlOf(tier.node),
       role: () => tier.role(),
       supers: () => tier.superList(),
       superPeer: () => tier.superPeer(),
