@@ -4,8 +4,7 @@ import { createPeer } from './peer';
 import type { Identity, IdentityStore } from './net/signaling-socket';
 import { renderPage } from './ui/page';
 import { pagePieceFiles } from './store/content-files';
-import type { TorrentRecord } from './bittorrent/piece-store';
-import { parseInfo } from '../protocol/metainfo';
+import { storedPieceLength } from './bittorrent/piece-store';
 import { CONTENT_DB, IdbKV } from './store/idb';
 
 const IDENTITY_KEY = 'p2p.identity';
@@ -65,12 +64,8 @@ async function main(): Promise<void> {
     trackerUrl,
     // Content (torrents and pieces) is shared by all tabs of the browser.
     kv: contentKV,
-    files: pagePieceFiles(contentKV, async (file) => {
-      // The piece length of the torrent stored under `file` (pieces an earlier version kept in IndexedDB move to OPFS).
-      const recs = await contentKV.getMany<TorrentRecord>(await contentKV.keys('torrent:'));
-      const rec = recs.find((r) => r && (r.pieceKey ?? r.infoHash) === file);
-      return rec ? (await parseInfo(rec.infoBytes, rec.infoHash)).info.pieceLength : null;
-    }),
+    // Pieces an earlier version kept in IndexedDB move to OPFS, each at its torrent's piece length.
+    files: pagePieceFiles(contentKV, (file) => storedPieceLength(contentKV, file)),
     // ?bw=<bytes/s>: the upload bandwidth this tab declares for super-peer election.
     ...(Number(params.get('bw')) > 0 ? { bandwidth: Number(params.get('bw')) } : {}),
     // ?degree=<min>-<max> (or ?degree=0: no automatic neighbours): the Gnutella target degree.

@@ -1,6 +1,7 @@
 /**
  * The service worker (built to /sw.js, scope /): answers /files/<infoHash>/<name> with the file
- * this browser stores, streamed piece by piece from storage (OPFS, or IndexedDB) (client/files/file-response.ts).
+ * this browser stores (client/files/file-response.ts): the bytes of its OPFS file, or piece by piece
+ * from IndexedDB where the pages keep them there.
  * Every other request goes to the network untouched. It takes control of open pages at once.
  */
 import { fileResponse } from './files/file-response';

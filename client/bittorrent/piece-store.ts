@@ -16,8 +16,9 @@
  * whatever the torrents' sizes.
  */
 import { Bitfield } from '../../protocol/bitfield';
+import { parseInfo } from '../../protocol/metainfo';
 import type { KV, KVUpdate } from '../store/kv';
-import type { PieceFiles } from '../store/piece-files';
+import { pieceKV, pieceKVPrefix, type PieceFiles } from '../store/piece-files';
 import { haveBitfield, markHave, type HaveRecord } from './have-record';
 
 export interface TorrentRecord {
@@ -34,6 +35,13 @@ export interface TorrentRecord {
 
 export type { HaveRecord };
 
+/** The piece length of the stored torrent whose pieces are under `pieceKey`, or null when no record names it. */
+export async function storedPieceLength(kv: KV, pieceKey: string): Promise<number | null> {
+  const recs = await kv.getMany<TorrentRecord>(await kv.keys('torrent:'));
+  const rec = recs.find((r) => r && (r.pieceKey ?? r.infoHash) === pieceKey);
+  return rec ? (await parseInfo(rec.infoBytes, rec.infoHash)).info.pieceLength : null;
+}
+
 /** Where a torrent's pieces lie in its file: piece i at i x pieceLength, the last one shorter. */
 export interface PieceGeometry {
   pieceLength: number;
@@ -49,7 +57,7 @@ interface Pending {
   index: number;
   at: number;
   bytes: Uint8Array;
-  /** A torrent's piece: its bit is set in `have:<infoHash>` in the same transaction. */
+  /** A torrent's piece: its bit is set in `have:<infoHash>` once the batch's bytes are written. */
   have?: { infoHash: string; pieces: number; index: number };
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -62,7 +70,6 @@ const CACHE_PIECES = 48;
 
 export const torrentKey = (infoHash: string) => `torrent:${infoHash}`;
 export const haveKey = (infoHash: string) => `have:${infoHash}`;
-export const pieceKeyPrefix = (pieceKey: string) => `piece:${pieceKey}:`;
 
 export class PieceStore {
   private pending: Pending[] = [];
@@ -139,7 +146,7 @@ export class PieceStore {
     const pieceCount = piecesOf(geometry);
     const rec = await this.kv.get<HaveRecord>(haveKey(infoHash));
     if (rec) return haveBitfield(rec, pieceCount);
-    const prefix = pieceKeyPrefix(this.pieceKeyOf(infoHash));
+    const prefix = pieceKVPrefix(this.pieceKeyOf(infoHash));
     const indices: number[] = [];
     for (const k of await this.kv.keys(prefix)) {
       const i = Number(k.slice(prefix.length));
@@ -161,7 +168,7 @@ export class PieceStore {
 
   /** A piece if it is in this tab's cache (no read from storage); otherwise undefined. */
   cachedPiece(infoHash: string, index: number): Uint8Array | undefined {
-    const key = `${pieceKeyPrefix(this.pieceKeyOf(infoHash))}${index}`;
+    const key = pieceKV(this.pieceKeyOf(infoHash), index);
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
@@ -172,7 +179,7 @@ export class PieceStore {
 
   /**
    * Persist a verified piece of a torrent and mark it in the torrent's have record; resolves
-   * once both are in the store (rejects e.g. with QuotaExceededError, writing neither).
+   * once both are in storage (rejects e.g. with QuotaExceededError, setting no bit).
    */
   putPiece(infoHash: string, index: number, bytes: Uint8Array): Promise<void> {
     const g = this.geometry.get(infoHash);
@@ -196,7 +203,7 @@ export class PieceStore {
 
   /** Delete every piece stored under a piece key (a cancelled or failed share). */
   async removePieces(pieceKey: string): Promise<void> {
-    const prefix = pieceKeyPrefix(pieceKey);
+    const prefix = pieceKVPrefix(pieceKey);
     for (const k of [...this.cache.keys()]) if (k.startsWith(prefix)) this.cache.delete(k);
     for (const k of [...this.reading.keys()]) if (k.startsWith(prefix)) this.reading.delete(k);
     await this.files.remove(pieceKey);
@@ -224,7 +231,7 @@ export class PieceStore {
 
   /** A piece from the cache, or from storage (one read however many ask for it at once). */
   private read(file: string, index: number, at: number, length: number): Promise<Uint8Array | undefined> {
-    const key = `${pieceKeyPrefix(file)}${index}`;
+    const key = pieceKV(file, index);
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
@@ -251,7 +258,7 @@ export class PieceStore {
   }
 
   private queue(file: string, index: number, at: number, bytes: Uint8Array, have?: Pending['have']): Promise<void> {
-    const key = `${pieceKeyPrefix(file)}${index}`;
+    const key = pieceKV(file, index);
     this.remember(key, bytes);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ key, file, index, at, bytes, ...(have ? { have } : {}), resolve, reject });

@@ -38,7 +38,10 @@ export async function movePiecesFromKV(kv: KV, files: PieceFiles, geometry: (fil
   for (const key of await kv.keys('piece:')) {
     const m = /^piece:(.+):(\d+)$/.exec(key);
     if (!m) continue;
-    byFile.set(m[1] as string, [...(byFile.get(m[1] as string) ?? []), { key, index: Number(m[2]) }]);
+    const file = m[1] as string;
+    const list = byFile.get(file) ?? [];
+    list.push({ key, index: Number(m[2]) });
+    byFile.set(file, list);
   }
   for (const [file, pieces] of byFile) {
     const pieceLength = await geometry(file);

@@ -15,13 +15,8 @@ export class OpfsReader {
   async read(file: string, at: number, length: number): Promise<Uint8Array | undefined> {
     for (let fresh = false; ; fresh = true) {
       const f = await this.snapshot(file, fresh);
-      // No such file when the snapshot was taken: it may have been written since.
-      if (!f) {
-        if (fresh) return undefined;
-        continue;
-      }
-      // Past the end of the snapshot: the file may have grown since it was taken.
-      if (at + length > f.size) {
+      // No such file, or one too short, when the snapshot was taken: it may have been written since.
+      if (!f || at + length > f.size) {
         if (fresh) return undefined;
         continue;
       }

@@ -26,8 +26,10 @@ export interface PieceFiles {
   remove(file: string): Promise<void>;
 }
 
-/** The key of a piece in a KV (the layout pieces had before they moved to files). */
-export const pieceKV = (file: string, index: number) => `piece:${file}:${index}`;
+/** The keys of a file's pieces in a KV start so (the layout pieces had before they moved to files). */
+export const pieceKVPrefix = (file: string) => `piece:${file}:`;
+/** The key of a piece in a KV. */
+export const pieceKV = (file: string, index: number) => `${pieceKVPrefix(file)}${index}`;
 
 /** Pieces in a KV (IndexedDB, or memory in tests), one key per piece. */
 export class KvPieceFiles implements PieceFiles {
@@ -39,6 +41,6 @@ export class KvPieceFiles implements PieceFiles {
     return this.kv.get<Uint8Array>(pieceKV(file, index));
   }
   remove(file: string): Promise<void> {
-    return this.kv.delPrefix(`piece:${file}:`);
+    return this.kv.delPrefix(pieceKVPrefix(file));
   }
 }

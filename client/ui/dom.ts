@@ -134,6 +134,10 @@ export function nameElement(name: string, attrs: Record<string, string> = {}): H
  * on every frame while a download's progress keeps moving (measured: a third of the main thread).
  */
 export function setFill(fill: HTMLElement, percent: number): void {
-  const f = Math.max(0, Math.min(100, percent)) / 100;
-  fill.style.transform = `scaleX(${f})`;
+  fill.style.transform = fillTransform(percent);
+}
+
+/** The transform of a progress bar's fill at `percent` (0-100, clamped): see setFill. */
+export function fillTransform(percent: number): string {
+  return `scaleX(${Math.max(0, Math.min(100, percent)) / 100})`;
 }

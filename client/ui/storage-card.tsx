@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HeldTorrent, P2P } from '../api';
 import { pageClock, type Clock } from './clock';
-import { describeError, displayName } from './dom';
+import { describeError, displayName, fillTransform } from './dom';
 import { useClock } from './hooks';
 import { island } from './island';
 import { PERSIST_REFUSED, persistText, storedText, usagePercent, usageText } from './storage-text';
@@ -49,8 +49,7 @@ function StorageCard({ p2p, hooks, clock }: { p2p: P2P; hooks: StorageCardHooks;
         {!read ? '…' : 'error' in read ? read.error : usageText(read.estimate)}
       </p>
       <div class="bar" role="progressbar" aria-label="storage used" aria-valuemin={0} aria-valuemax={100} aria-valuenow={read && 'estimate' in read ? Math.round(pct) : undefined}>
-        {/* Scaled, not resized: a transform animates on the compositor (see setFill in dom.ts). */}
-        <div class="fill" style={{ transform: `scaleX(${pct / 100})` }} />
+        <div class="fill" style={{ transform: fillTransform(pct) }} />
       </div>
       <Persistence p2p={p2p} hooks={hooks} />
       <ul class="held" id="storage-held">
