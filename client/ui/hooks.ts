@@ -8,3 +8,14 @@ export function useClock(everyTicks = 1, clock: Clock = pageClock()): number {
   useEffect(() => clock.subscribe(() => setTicks((n) => n + 1), everyTicks), [clock, everyTicks]);
   return ticks;
 }
+
+/** Re-render whenever `source` says it changed (a store of the page); its version. */
+export function useVersion(source: { version: number; subscribe(listener: () => void): () => void }): number {
+  const [version, setVersion] = useState(source.version);
+  useEffect(() => {
+    const off = source.subscribe(() => setVersion(source.version));
+    setVersion(source.version); // a change between the first render and this subscription
+    return off;
+  }, [source]);
+  return version;
+}

@@ -3,8 +3,7 @@
  * progress bar while the file is checked, hashed and stored, then its magnet link or its error.
  */
 import type { P2P, ShareItem } from '../api';
-import { copyText, describeError, el, formatBytes, isolatedName, nameElement, safeText, shortId } from './dom';
-import { flash } from './torrent-details';
+import { copyText, describeError, el, flash, formatBytes, isolatedName, nameElement, safeText, shortId } from './dom';
 import { hashingText } from './share-plan';
 
 export interface ShareJobHooks {

@@ -184,3 +184,33 @@ test('share, download, save and inspect a torrent through the page', async ({ br
   await leecher.screenshot({ path: info.outputPath('torrents-narrow.png'), fullPage: true });
   expect(dialogs).toEqual([]);
 });
+
+test('without a service worker, Save makes the file from the stored pieces on the click (a single file, and one file of a folder)', async ({ browser, peer }) => {
+  const page = await peer(await browser.newContext({ serviceWorkers: 'block' }));
+  expect(await page.evaluate(() => !!navigator.serviceWorker?.controller)).toBe(false);
+  const single = randomBytes(300_000);
+  const inFolder = randomBytes(70_000);
+  await page.evaluate(
+    async ({ single, inFolder }) => {
+      await window.p2p.share(new Uint8Array(single), 'no-worker.bin');
+      await window.p2p.share([
+        { path: 'kept/a.bin', blob: new Blob([new Uint8Array(inFolder)]) },
+        { path: 'kept/b.txt', blob: new Blob(['b']) },
+      ]);
+    },
+    { single: [...single], inFolder: [...inFolder] },
+  );
+  const save = rowOf(page, 'no-worker.bin').locator('a.save-link');
+  await expect(save).toBeVisible();
+  expect(await save.getAttribute('href')).toBeNull();
+  const [first] = await Promise.all([page.waitForEvent('download'), save.click()]);
+  expect(first.suggestedFilename()).toBe('no-worker.bin');
+  expect(sha256(await readFile((await first.path())!))).toBe(sha256(single));
+  await expect(save).toHaveAttribute('href', /^blob:/);
+
+  const fileSave = page.locator('li.file[data-path="a.bin"] a.file-save');
+  await expect(fileSave).toBeVisible();
+  const [second] = await Promise.all([page.waitForEvent('download'), fileSave.click()]);
+  expect(second.suggestedFilename()).toBe('a.bin');
+  expect(sha256(await readFile((await second.path())!))).toBe(sha256(inFolder));
+});
