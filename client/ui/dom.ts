@@ -141,16 +141,3 @@ export function setFill(fill: HTMLElement, percent: number): void {
 export function fillTransform(percent: number): string {
   return `scaleX(${Math.max(0, Math.min(100, percent)) / 100})`;
 }
-
-/** Show `text` on a button for a moment, then its label again. */
-export function flash(button: HTMLButtonElement, text: string, ms = 1500): void {
-  const label = button.dataset.label ?? button.textContent ?? '';
-  button.dataset.label = label;
-  button.textContent = text;
-  clearTimeout(Number(button.dataset.timer));
-  button.dataset.timer = String(
-    setTimeout(() => {
-      button.textContent = label;
-    }, ms),
-  );
-}

@@ -1,7 +1,8 @@
 /** Details of the selected torrent: its magnet, the peers of its swarm with their states, its piece map. */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { PeerView, TorrentHandle } from '../api';
-import { copyText, displayName, formatRate } from './dom';
+import { CopyButton } from './copy-button';
+import { displayName, formatRate } from './dom';
 import { PieceMapView } from './piece-map';
 import { clientName, shortPeerId } from './peer-names';
 import type { TorrentStore } from './torrent-store';
@@ -63,22 +64,6 @@ function PieceMap({ handle, peers }: { handle: TorrentHandle; peers: number }) {
   return <div ref={box} class="piece-map-host" />;
 }
 
-/** "Copied" (or how to copy) on the button for a moment, then its label again. */
-function CopyButton({ text, field }: { text: string; field: () => HTMLInputElement | null }) {
-  const [said, setSaid] = useState<string | null>(null);
-  useEffect(() => {
-    if (!said) return;
-    const timer = setTimeout(() => setSaid(null), 1500);
-    return () => clearTimeout(timer);
-  }, [said]);
-  const copy = () => void copyText(text, field() ?? undefined).then((r) => setSaid(r === 'copied' ? 'Copied' : 'Press Ctrl+C'));
-  return (
-    <button class="small copy" onClick={copy}>
-      {said ?? 'Copy'}
-    </button>
-  );
-}
-
 export function TorrentDetails({ store }: { store: TorrentStore }) {
   const h = store.selected ? (store.handles.get(store.selected) ?? null) : null;
   const magnet = useRef<HTMLInputElement>(null);
@@ -103,7 +88,7 @@ export function TorrentDetails({ store }: { store: TorrentStore }) {
       </div>
       <div class="field-row">
         <input ref={magnet} class="magnet" readOnly id="details-magnet" aria-label="magnet link" value={h.magnet} />
-        <CopyButton text={h.magnet} field={() => magnet.current} />
+        <CopyButton class="small copy" text={h.magnet} field={() => magnet.current} />
       </div>
       <h3>Pieces</h3>
       <PieceMap key={h.infoHash} handle={h} peers={peers.length} />
