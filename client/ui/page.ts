@@ -2,7 +2,7 @@
 import type { LinkStats, P2P } from '../api';
 import { makeCard, el, formatBytes, shortId, safeText } from './dom';
 import { createTorrentUI } from './torrents';
-import { createSearchUI } from './search';
+import { createSearchUI } from './search-card';
 import { createNetworkUI } from './network-view';
 import { createDhtRingUI } from './ring-view';
 import { createStorageCard } from './storage-card';
