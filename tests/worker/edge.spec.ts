@@ -120,6 +120,8 @@ test.describe('presence and bootstrap', () => {
   test('bootstrap: a random sample of at most 20 live peers, never oneself', async () => {
     const room = uniqueRoom('boot');
     const sockets = await Promise.all(Array.from({ length: 24 }, () => TestSocket.open(room)));
+    // The welcome comes before the room's Lobby has taken the join; the roster after it.
+    await Promise.all(sockets.map((s) => s.next((m) => m.type === 'roster')));
     const ids = new Set(sockets.map((s) => s.id));
     const me = sockets[0]!;
     const samples: string[][] = [];
