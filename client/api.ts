@@ -32,6 +32,7 @@ export type { PeerView, TorrentFileView, TorrentProgress, HeldTorrent };
  *   t.select(['notes.txt', 3])                 // fetch only these files
  *   await t.done                               // the selected files are here
  *   location.href = t.saveUrl('notes.txt')     // saved through the service worker, streamed
+ *   video.src = t.mediaUrl('talk.webm')        // played in place, Range requests answered
  */
 export interface TorrentHandle {
   readonly infoHash: string;
@@ -74,9 +75,17 @@ export interface TorrentHandle {
    * for a torrent the browser does not hold or a path it lacks, and 409 while pieces of the file
    * are missing. A multi-file torrent needs `path` (it throws without one). Needs the service
    * worker to control the page (`navigator.serviceWorker.controller`; not on insecure origins
-   * such as http://192.168.x.y).
+   * such as http://192.168.x.y). Range requests are answered (206) for bytes whose pieces are here.
    */
   saveUrl(path?: string | number): string;
+  /**
+   * The file's media URL (saveUrl() with `?stream`): the same bytes shown in place, with the
+   * Content-Type of its extension (video/webm, audio/mpeg, image/png, text/plain, …; unknown
+   * ones as application/octet-stream), for a `<video>`, `<audio>` or `<img>` src. Answers Range
+   * requests (206 with Content-Range, `Accept-Ranges: bytes`; 416 for a range outside the file).
+   * Same service-worker needs and errors as saveUrl().
+   */
+  mediaUrl(path?: string | number): string;
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
   on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
   remove(): void;

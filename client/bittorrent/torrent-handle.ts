@@ -1,7 +1,7 @@
 /** window.p2p's handle of a torrent (TorrentHandle in client/api.ts): one per torrent, made on first use. */
 import { formatMagnet } from '../../protocol/magnet';
 import type { TorrentHandle } from '../api';
-import { filePath } from '../files/file-url';
+import { filePath, mediaPath } from '../files/file-url';
 import type { TorrentClient } from './client';
 import type { Torrent } from './torrent';
 
@@ -17,13 +17,13 @@ export function handleOf(t: Torrent, client: TorrentClient): TorrentHandle {
   return h;
 }
 
-/** The /files/ path of a torrent's file: its name (single-file), or a file's path in it (multi-file, where one must be named). */
-function saveTarget(t: Torrent, path: string | number | undefined): string {
-  if (!t.multiFile) return filePath(t.infoHash, t.name);
-  if (path === undefined) throw new Error(`"${t.name}" holds several files: saveUrl() needs the path of one of them`);
+/** The path elements of a torrent's file in its /files/ URL: its name (single-file), or a file's path in it (multi-file, where one must be named). */
+function fileElements(t: Torrent, path: string | number | undefined, caller: string): string[] {
+  if (!t.multiFile) return [t.name];
+  if (path === undefined) throw new Error(`"${t.name}" holds several files: ${caller}() needs the path of one of them`);
   const file = t.files().find((f) => (typeof path === 'number' ? f.index === path : f.path === path));
   if (!file) throw new RangeError(typeof path === 'number' ? `file index ${path} is not in [0, ${t.files().length})` : `the torrent has no file "${path}"`);
-  return filePath(t.infoHash, file.path.split('/'));
+  return file.path.split('/');
 }
 
 function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
@@ -45,7 +45,8 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
     bytes: (path) => t.bytes(path),
     blob: (path) => t.blob(path),
     stream: (path) => t.stream(path),
-    saveUrl: (path) => new URL(saveTarget(t, path), location.origin).href,
+    saveUrl: (path) => new URL(filePath(t.infoHash, fileElements(t, path, 'saveUrl')), location.origin).href,
+    mediaUrl: (path) => new URL(mediaPath(t.infoHash, fileElements(t, path, 'mediaUrl')), location.origin).href,
     on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
     remove: () => client.remove(t.infoHash),
   };

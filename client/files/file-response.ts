@@ -2,14 +2,19 @@
  * The service worker's answer to `GET /files/<infoHash>/<name>` (a multi-file torrent:
  * `/files/<infoHash>/<path in it>`): the stored file as a streamed response (pieces pulled from
  * storage one at a time, the file's own bytes cut out of pieces it shares with its neighbours)
- * with `Content-Disposition: attachment` of the file's own name, or a short plain-text error —
- * 404 for a torrent this browser does not hold or a path that is none of its files, 409 for a
- * file whose pieces are not all here, 500 when storage fails — never a hang.
+ * with `Content-Disposition: attachment` of the file's own name; with `?stream` (its media URL)
+ * the same bytes in place (`inline`, the Content-Type of its extension) for a media element or
+ * a preview. Both answer Range requests (206 with Content-Range; 416 for a range outside the
+ * file). Or a short plain-text error — 404 for a torrent this browser does not hold or a path
+ * that is none of its files, 409 for bytes whose pieces are not all here, 500 when storage
+ * fails — never a hang.
  */
 import type { StoredPieces } from '../store/content-files';
 import type { KV } from '../store/kv';
-import { contentDisposition, parseFilePath } from './file-url';
+import { parseRange } from './byte-range';
+import { contentDisposition, parseFilePath, STREAM_QUERY } from './file-url';
 import { fileTarget } from './file-target';
+import { mediaType } from './media-type';
 import { pieceStream, piecesOf, type ByteRange } from './piece-stream';
 import { openStoredFile, type StoredFile } from './stored-file';
 
@@ -33,6 +38,7 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   if (!target && !url.pathname.startsWith('/files/')) return null;
   if (!target) return text(404, 'Not a file of this browser: the address must be /files/<40 hex digits of an info hash>/<name or path>.');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD are answered here.');
+  const media = url.searchParams.has(STREAM_QUERY);
   let file: StoredFile | null;
   try {
     file = await openStoredFile(kv, stored, target.infoHash);
@@ -44,24 +50,38 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   if (!chosen.ok) return text(chosen.status, chosen.message);
   const span = chosen.file;
   const name = span.path[span.path.length - 1] as string;
-  const range: ByteRange = { start: span.offset, end: span.offset + span.length };
+  const asked = parseRange(request.headers.get('range'), span.length);
+  if (asked.kind === 'unsatisfiable') {
+    return new Response(`The range asked for cannot be served: ${asked.reason}.\n`, {
+      status: 416,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-range': `bytes */${span.length}`, 'cache-control': 'no-store' },
+    });
+  }
+  // The asked bytes of the file, as offsets in the torrent.
+  const part = asked.kind === 'range' ? asked.range : { start: 0, end: span.length };
+  const range: ByteRange = { start: span.offset + part.start, end: span.offset + part.end };
   const missing = firstMissing(file, range);
   if (missing >= 0) {
     const what = file.multi ? `“${span.path.join('/')}” of “${file.name}”` : `“${file.name}”`;
     return text(409, `${what} is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing).`);
   }
-  const headers = {
-    'content-type': 'application/octet-stream',
-    'content-length': String(range.end - range.start),
-    'content-disposition': contentDisposition(name),
-    'accept-ranges': 'none',
+  const headers: Record<string, string> = {
+    // A media URL says what the file is (by its extension) and is shown in place; a save URL is bytes to keep.
+    'content-type': media ? mediaType(name).type : 'application/octet-stream',
+    'content-length': String(part.end - part.start),
+    'content-disposition': contentDisposition(name, media ? 'inline' : 'attachment'),
+    'accept-ranges': 'bytes',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    // A peer's file is never a document of this origin, whatever it holds.
+    'content-security-policy': "default-src 'none'; sandbox",
   };
-  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  const status = asked.kind === 'range' ? 206 : 200;
+  if (status === 206) headers['content-range'] = `bytes ${part.start}-${part.end - 1}/${span.length}`;
+  if (request.method === 'HEAD') return new Response(null, { status, headers });
   // Where the bytes lie contiguous on disk (OPFS), the browser streams them itself: no piece
   // passes through this worker's memory. Otherwise, one piece at a time.
   const blob = await file.slice(range.start, range.end).catch(() => undefined);
   const body = blob ?? pieceStream(file, range, file.read, (i) => `piece ${i} of “${name}” has gone from storage`);
-  return new Response(body, { status: 200, headers });
+  return new Response(body, { status, headers });
 }

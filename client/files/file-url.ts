@@ -1,8 +1,9 @@
 /**
  * The same-origin URLs the service worker answers with a torrent's file: `/files/<infoHash>/<name>`
  * for a single-file torrent, `/files/<infoHash>/<path in the torrent>` for a file of a multi-file
- * one (each path element percent-encoded), and the Content-Disposition that makes the browser
- * save it under its name. Pure.
+ * one (each path element percent-encoded); the same with `?stream` is its media URL (shown in
+ * the page, played by a media element, read by Range requests as its pieces arrive); and the
+ * Content-Disposition that makes the browser save it under its name. Pure.
  */
 
 const FILE_PATH_RE = /^\/files\/([0-9a-f]{40})(?:\/(.*))?$/;
@@ -14,6 +15,14 @@ const FILE_PATH_RE = /^\/files\/([0-9a-f]{40})(?:\/(.*))?$/;
 export function filePath(infoHash: string, path: string | readonly string[]): string {
   const parts = typeof path === 'string' ? [path] : path;
   return `/files/${infoHash}/${parts.map(encodeURIComponent).join('/')}`;
+}
+
+/** The query that makes a file URL its media URL. */
+export const STREAM_QUERY = 'stream';
+
+/** The URL path and query of a file to play or show in the page (see file-response.ts). */
+export function mediaPath(infoHash: string, path: string | readonly string[]): string {
+  return `${filePath(infoHash, path)}?${STREAM_QUERY}`;
 }
 
 /**
@@ -32,11 +41,11 @@ export function parseFilePath(pathname: string): { infoHash: string; path: strin
 }
 
 /**
- * `attachment` with the name twice: an ASCII fallback (other characters, quotes and
- * backslashes as "_") and the exact name as RFC 5987 UTF-8 (`filename*`).
+ * `attachment` (or `inline`, for a media URL) with the name twice: an ASCII fallback (other
+ * characters, quotes and backslashes as "_") and the exact name as RFC 5987 UTF-8 (`filename*`).
  */
-export function contentDisposition(name: string): string {
+export function contentDisposition(name: string, type: 'attachment' | 'inline' = 'attachment'): string {
   const fallback = [...name].map((c) => (/^[\x20-\x7e]$/.test(c) && c !== '"' && c !== '\\' ? c : '_')).join('') || 'download.bin';
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
