@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { clip, dhtCodeOf, heldText, hopsBetween, pct, precheck, readableDhtError } from '../../client/ui/dht-text';
 import { sameRingInputs, type RingInputs } from '../../client/ui/ring-inputs';
-import { legendKinds } from '../../client/ui/ring-legend';
+import { legendKinds } from '../../client/ui/ring-captions';
 import { DhtError, wireError } from '../../client/dht/dht-error';
 import { ProtocolError } from '../../protocol/errors';
 import type { DhtRingView } from '../../client/api';
