@@ -3,6 +3,7 @@
  * log), the newest first, a few errors and the last sixty events kept. No DOM: page.tsx draws it.
  */
 import { safeText } from './dom';
+import { Versioned } from './versioned';
 
 const MAX_ERRORS = 4;
 const MAX_EVENTS = 60;
@@ -14,18 +15,13 @@ export interface Entry {
   at: number;
 }
 
-export class PageLog {
+export class PageLog extends Versioned {
   errors: Entry[] = [];
   events: Entry[] = [];
-  version = 0;
-  private readonly listeners = new Set<() => void>();
   private nextId = 1;
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  constructor(private readonly now: () => number = Date.now) {
+    super();
   }
 
   showError(message: string): void {
@@ -45,10 +41,5 @@ export class PageLog {
 
   private entry(text: string): Entry {
     return { id: this.nextId++, text: safeText(text), at: this.now() };
-  }
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
   }
 }

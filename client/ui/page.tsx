@@ -10,6 +10,7 @@ import { createNetworkUI } from './network-view';
 import { PageLog } from './page-log';
 import { createSearchUI } from './search-card';
 import { createStorageCard } from './storage-card';
+import { Table } from './table';
 import { createTorrentUI } from './torrents';
 
 const STATE_LABEL: Record<string, string> = {
@@ -148,28 +149,13 @@ function LinksCard({ p2p }: { p2p: P2P }) {
   return (
     <section class="card wide" id="links-card">
       <h2>Peer links</h2>
-      <div class="scroll-x">
-        <table class="links">
-          <thead>
-            <tr>
-              {['Peer', 'State', 'Role', 'Bytes in', 'Bytes out', 'Msgs in/out', 'Queued', 'Age', ''].map((t) => (
-                <th key={t}>{t}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody id="links">
-            {links.length ? (
-              links.map((l) => <LinkRow key={l.peer} link={l} p2p={p2p} />)
-            ) : (
-              <tr>
-                <td colSpan={9} class="muted empty">
-                  No links. Connect to a peer to open a WebRTC data channel. (Torrent peers are listed in a torrent's details.)
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="links"
+        heads={['Peer', 'State', 'Role', 'Bytes in', 'Bytes out', 'Msgs in/out', 'Queued', 'Age', '']}
+        bodyId="links"
+        rows={links.map((l) => <LinkRow key={l.peer} link={l} p2p={p2p} />)}
+        empty="No links. Connect to a peer to open a WebRTC data channel. (Torrent peers are listed in a torrent's details.)"
+      />
     </section>
   );
 }

@@ -30,16 +30,20 @@ function HitRow({ hit: h, p2p, log, failed }: { hit: SearchHit; p2p: P2P; log: (
       });
   };
   return (
-    <tr>
+    <tr class="hit">
       <td class="name">
         <bdi>{displayName(h.name)}</bdi>
       </td>
-      <td class="num">{formatBytes(h.size)}</td>
-      <td class="num">{String(h.peers.length)}</td>
-      <td class="via" data-testid="search-hit-via" data-hops={h.hops === undefined ? undefined : String(h.hops)} data-messages={h.messages === undefined ? undefined : String(h.messages)} title={viaTitle(h) || undefined}>
+      <td class="num" data-label="Size">
+        {formatBytes(h.size)}
+      </td>
+      <td class="num" data-label="Holders">
+        {String(h.peers.length)}
+      </td>
+      <td class="via" data-label="Via" data-testid="search-hit-via" data-hops={h.hops === undefined ? undefined : String(h.hops)} data-messages={h.messages === undefined ? undefined : String(h.messages)} title={viaTitle(h) || undefined}>
         {viaText(h)}
       </td>
-      <td>
+      <td class="actions">
         <button class="small" data-info-hash={h.infoHash} disabled={state !== 'idle'} onClick={get}>
           {state === 'added' ? 'Added below' : 'Download'}
         </button>

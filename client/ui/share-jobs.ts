@@ -6,6 +6,7 @@
 import type { P2P, ShareItem } from '../api';
 import { describeError, formatBytes, isolatedName, safeText, shortId } from './dom';
 import { hashingText, type SharePlan } from './share-plan';
+import { Versioned } from './versioned';
 
 export interface ShareJobHooks {
   log(text: string): void;
@@ -36,10 +37,8 @@ export interface ShareJob {
   error?: string;
 }
 
-export class ShareJobs {
+export class ShareJobs extends Versioned {
   jobs: ShareJob[] = [];
-  version = 0;
-  private readonly listeners = new Set<() => void>();
   private readonly aborts = new Map<number, AbortController>();
   private queue: Promise<void> = Promise.resolve();
   private nextId = 1;
@@ -47,11 +46,8 @@ export class ShareJobs {
   constructor(
     private readonly p2p: Pick<P2P, 'share'>,
     private readonly hooks: ShareJobHooks,
-  ) {}
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  ) {
+    super();
   }
 
   /** Queue the share of `plan`: it runs after the ones before it. */
@@ -73,11 +69,6 @@ export class ShareJobs {
     if (job) job.cancelling = true;
     this.aborts.get(id)?.abort();
     this.changed();
-  }
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
   }
 
   private set(job: ShareJob, state: JobState, status: string, progress?: number | null): void {

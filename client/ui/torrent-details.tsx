@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { PeerView, TorrentHandle } from '../api';
 import { CopyButton } from './copy-button';
+import { Table } from './table';
 import { displayName, formatRate } from './dom';
 import { PieceMapView } from './piece-map';
 import { clientName, shortPeerId } from './peer-names';
@@ -95,30 +96,18 @@ export function TorrentDetails({ store }: { store: TorrentStore }) {
       <h3>
         Peers <span class="count">{String(peers.length)}</span>
       </h3>
-      <div class="scroll-x">
-        <table class="links peers-table" id="peer-table">
-          <thead>
-            <tr>
-              {['Peer', 'Client', 'We', 'They', 'Down', 'Up', 'Pieces', 'Requests'].map((t) => (
-                <th key={t}>{t}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody id="peer-table-body">
-            {sorted.length ? (
-              sorted.map((p) => <PeerRow key={p.id} peer={p} pieces={progress.pieces} />)
-            ) : (
-              <tr>
-                <td colSpan={8} class="muted empty">
-                  {progress.complete
-                    ? 'No peer connected right now: we seed to whoever asks the tracker for this torrent.'
-                    : 'No peer connected yet: asking the tracker for the swarm…'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="links peers-table"
+        id="peer-table"
+        heads={['Peer', 'Client', 'We', 'They', 'Down', 'Up', 'Pieces', 'Requests']}
+        bodyId="peer-table-body"
+        rows={sorted.map((p) => <PeerRow key={p.id} peer={p} pieces={progress.pieces} />)}
+        empty={
+          progress.complete
+            ? 'No peer connected right now: we seed to whoever asks the tracker for this torrent.'
+            : 'No peer connected yet: asking the tracker for the swarm…'
+        }
+      />
     </section>
   );
 }

@@ -6,6 +6,7 @@
 import { render } from 'preact';
 import type { P2P } from '../api';
 import type { Clock } from './clock';
+import { Table } from './table';
 import { connectionSummary } from './connection-summary';
 import { useVersion } from './hooks';
 import { TorrentDetails } from './torrent-details';
@@ -38,28 +39,15 @@ function TorrentsCard({ store }: { store: TorrentStore }) {
           {totalsText(handles.length, down, up)}
         </span>
       </div>
-      <div class="scroll-x">
-        <table class="links torrents" id="torrents">
-          <thead>
-            <tr>
-              {['Name', 'Size', 'Progress', 'Speed ↓ / ↑', 'ETA', 'Peers', ''].map((t) => (
-                <th key={t}>{t}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody id="torrent-rows">
-            {handles.length ? (
-              handles.map((h) => <TorrentRow key={h.infoHash} handle={h} store={store} selected={store.selected === h.infoHash} />)
-            ) : (
-              <tr class="empty-row">
-                <td colSpan={7} class="muted empty">
-                  No torrents yet. Share a file, or paste a magnet link to download one.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="links torrents"
+        id="torrents"
+        heads={['Name', 'Size', 'Progress', 'Speed ↓ / ↑', 'ETA', 'Peers', '']}
+        bodyId="torrent-rows"
+        rows={handles.map((h) => <TorrentRow key={h.infoHash} handle={h} store={store} selected={store.selected === h.infoHash} />)}
+        empty="No torrents yet. Share a file, or paste a magnet link to download one."
+        emptyRowClass="empty-row"
+      />
       <p class="muted" id="torrent-connections" data-testid="torrent-connections">
         {connectionSummary(store.p2p.stats().torrentConnections)}
       </p>

@@ -9,6 +9,7 @@
 import type { P2P, TorrentHandle } from '../api';
 import type { Clock } from './clock';
 import { isolatedName } from './dom';
+import { Versioned } from './versioned';
 
 export interface TorrentStoreHooks {
   showError(message: string): void;
@@ -20,16 +21,13 @@ const COALESCE_MS = 200;
 
 type P2PTorrents = Pick<P2P, 'torrents' | 'stats'>;
 
-export class TorrentStore {
+export class TorrentStore extends Versioned {
   /** The torrents in the API's order (new ones appended). */
   readonly handles = new Map<string, TorrentHandle>();
   selected: string | null = null;
-  /** Changes on every redraw. */
-  version = 0;
   /** Changes on full refreshes only (the clock's ticks, a torrent started or removed here). */
   fullVersion = 0;
   private readonly offs = new Map<string, () => void>();
-  private readonly listeners = new Set<() => void>();
   private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -37,6 +35,7 @@ export class TorrentStore {
     private readonly hooks: TorrentStoreHooks,
     clock: Clock,
   ) {
+    super();
     clock.subscribe(() => this.refresh(true));
   }
 
@@ -48,13 +47,7 @@ export class TorrentStore {
       this.sync();
       this.fullVersion++;
     }
-    this.version++;
-    for (const l of this.listeners) l();
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.changed(); // the version changes on every redraw
   }
 
   /** Select a torrent (its details open), or none. */

@@ -58,4 +58,11 @@ test('the search card: a TTL per overlay search with its rule, a Gnutella search
   const torrentRow = me.locator(`#torrent-rows tr[data-infohash="${file.infoHash}"]`);
   await expect(torrentRow.locator('.pct')).toHaveText('100%', { timeout: 30_000 });
   await expect(me.locator('#log')).toContainText('found by gnutella');
+
+  // On a phone a hit is a card: its name across the card (not a letter a line), its button on screen.
+  await me.setViewportSize({ width: 390, height: 844 });
+  const name = await row.locator('td.name').boundingBox();
+  const button = await get.boundingBox();
+  expect(name && name.width).toBeGreaterThan(250);
+  expect(button && button.x + button.width).toBeLessThanOrEqual(390);
 });
