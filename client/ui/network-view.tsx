@@ -142,12 +142,16 @@ function Figures({ ov }: { ov: OverlayApi | null }) {
 
 function NetworkCard({ p2p, clock }: { p2p: P2P; clock: Clock }) {
   const box = useRef<HTMLDivElement>(null);
+  /** The box's width; 640 while it has none (not in the page yet, or hidden). */
   const measure = () => Math.round(box.current?.clientWidth || 640);
   const [width, setWidth] = useState(640);
+  // Drawn at the 640 px guess: the box's first real width is drawn at once, not 500 ms later.
+  const guessed = useRef(true);
   const [, setVersion] = useState(0);
   const widthNow = useRef(width);
   widthNow.current = width;
   const redraw = useThrottled(() => {
+    guessed.current = !box.current?.clientWidth;
     setWidth(measure());
     setVersion((v) => v + 1);
   });
@@ -169,13 +173,16 @@ function NetworkCard({ p2p, clock }: { p2p: P2P; clock: Clock }) {
   useEffect(() => {
     if (typeof ResizeObserver !== 'function' || !box.current) return;
     const resize = new ResizeObserver(() => {
-      if (measure() !== widthNow.current) redraw.soon();
+      if (measure() === widthNow.current) return;
+      if (guessed.current) redraw.now();
+      else redraw.soon();
     });
     resize.observe(box.current);
     return () => resize.disconnect();
   }, [redraw]);
   // The box just appeared (or went): draw at its width now rather than at the next update.
   useLayoutEffect(() => {
+    guessed.current = !box.current?.clientWidth;
     const w = measure();
     if (w !== widthNow.current) setWidth(w);
   }, [picture !== null]);
