@@ -8,7 +8,7 @@ import { formatBytes } from './dom';
 
 /** Every code of a DhtError (a code added there and not here fails the typecheck). */
 const DHT_CODES: ReadonlySet<string> = new Set(
-  Object.keys({ timeout: 1, 'no-route': 1, unreachable: 1, 'too-many-hops': 1, refused: 1, closed: 1, internal: 1 } satisfies Record<DhtErrorCode, 1>),
+  Object.keys({ timeout: 1, 'no-route': 1, unreachable: 1, 'too-many-hops': 1, refused: 1, closed: 1, internal: 1, unknown: 1 } satisfies Record<DhtErrorCode, 1>),
 );
 /** Failures of a ring in repair: worth a try again in a moment. */
 const REPAIRING: ReadonlySet<DhtErrorCode> = new Set<DhtErrorCode>(['timeout', 'no-route']);
