@@ -17,11 +17,13 @@ test('a DHT error in words: the hint to try again is decided by the code', () =>
   expect(readableDhtError(new DhtError('refused', 'key "timed out" holds a set, not a value'))).toBe('Key "timed out" holds a set, not a value.');
   expect(readableDhtError(wireError('too-many-hops'))).toBe('Too many hops: the ring is being repaired, try again.');
   expect(readableDhtError(new DhtError('closed', 'the DHT node left'))).toBe('The DHT node left.');
+  // A failure another node reported with a code this one does not know: its words, no hint.
+  expect(readableDhtError(new DhtError('unknown', 'no route: the ring has no live next hop'))).toBe('No route: the ring has no live next hop.');
 });
 
-test('a DHT error without a code: its text decides, and a bad field reads as a sentence', () => {
-  expect(readableDhtError(new Error('lookup timed out'))).toBe(`Lookup timed out${HINT}`);
-  expect(readableDhtError({ message: 'no route to it' })).toBe(`No route to it${HINT}`);
+test('a DHT error without a code: never a hint, whatever its words; a bad field reads as a sentence', () => {
+  expect(readableDhtError(new Error('lookup timed out'))).toBe('Lookup timed out.');
+  expect(readableDhtError({ message: 'no route to it' })).toBe('No route to it.');
   expect(readableDhtError(new Error('this tab runs no DHT node (opened with ?overlays=0)'))).toBe('This tab runs no DHT node (opened with ?overlays=0).');
   expect(readableDhtError(new ProtocolError('bad-field', 'field "value" is larger than 16384 bytes', 'value'))).toBe('The value is larger than 16 KiB (16384 bytes).');
   expect(readableDhtError(new ProtocolError('bad-field', 'field "key" is longer than 256 characters', 'key'))).toBe('The key is longer than 256 characters.');
@@ -33,6 +35,7 @@ test('a DHT error without a code: its text decides, and a bad field reads as a s
 test('the code of a DHT error: only a DhtError’s codes count', () => {
   expect(dhtCodeOf(new DhtError('unreachable', 'peer x cannot be reached'))).toBe('unreachable');
   expect(dhtCodeOf({ code: 'timeout', message: 'm' })).toBe('timeout');
+  expect(dhtCodeOf(new DhtError('unknown', 'm'))).toBe('unknown');
   expect(dhtCodeOf(new ProtocolError('bad-field', 'field "key" must be a non-empty string', 'key'))).toBeNull();
   expect(dhtCodeOf(new Error('x'))).toBeNull();
   expect(dhtCodeOf(undefined)).toBeNull();
