@@ -7,6 +7,7 @@ import { DhtError, wireError } from '../../client/dht/dht-error';
 import { ProtocolError } from '../../protocol/errors';
 import type { DhtRingView } from '../../client/api';
 import type { LaidNode } from '../../client/ui/ring-layout';
+import { ringInputs, ringRef, ringView } from '../helpers/ring-views';
 
 const HINT = ': the ring may be repairing itself; try again in a moment.';
 
@@ -67,14 +68,9 @@ test('the card’s small texts: held keys, shares of the ring, clipped keys, a g
   expect(hopsBetween(undefined, { lookups: 1, avgHops: 1 })).toBeNull();
 });
 
-const ref = (peer: string, id: string, held?: number) => ({ peer, id, ...(held !== undefined ? { held } : {}) });
-function view(): DhtRingView {
-  const a = ref('peerA', 'a'.repeat(40), 3);
-  const b = ref('peerB', 'b'.repeat(40));
-  const c = ref('peerC', 'c'.repeat(40), 1);
-  return { self: a, predecessor: c, successors: [b], predecessors: [c], fingers: [b], nodes: [a, b, c], held: 3, owned: 2 };
-}
-const inputs = (over: Partial<RingInputs> = {}): RingInputs => ({ view: view(), marker: null, w: 420, h: 328, aloneInRoom: false, ...over });
+const ref = ringRef;
+const view = ringView;
+const inputs = ringInputs;
 
 test('the ring is redrawn only when what it is drawn from changed', () => {
   expect(sameRingInputs(null, inputs())).toBe(false);

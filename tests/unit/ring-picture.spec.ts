@@ -6,16 +6,11 @@ import { DhtError } from '../../client/dht/dht-error';
 import { ringPicture, type RingPicture } from '../../client/ui/ring-picture';
 import { checkOp, runOp } from '../../client/ui/dht-ops';
 import type { RingInputs } from '../../client/ui/ring-inputs';
+import { ringInputs, ringRef, ringView } from '../helpers/ring-views';
 
-const ref = (peer: string, id: string, held?: number) => ({ peer, id, ...(held !== undefined ? { held } : {}) });
-/** peerA (this tab, at 2/3 of the ring), its successor and finger peerB (at 0.73), its predecessor peerC (at 0.8). */
-function view(): DhtRingView {
-  const a = ref('peerA', 'a'.repeat(40), 3);
-  const b = ref('peerB', 'b'.repeat(40));
-  const c = ref('peerC', 'c'.repeat(40), 1);
-  return { self: a, predecessor: c, successors: [b], predecessors: [c], fingers: [b], nodes: [a, b, c], held: 3, owned: 2 };
-}
-const inputs = (over: Partial<RingInputs> = {}): RingInputs => ({ view: view(), marker: null, w: 420, h: 328, aloneInRoom: false, ...over });
+const ref = ringRef;
+const view = ringView;
+const inputs = ringInputs;
 
 /** Every number of the picture's shapes. */
 function coordinates(p: RingPicture): number[] {
