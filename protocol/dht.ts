@@ -17,8 +17,12 @@ import { sha1Sync, toHex } from './sha1';
 
 export const DHT_CHANNEL = 'dht';
 
-/** Why a `reply` says ok false: the failures a node reports for a route it was given. */
-export const DHT_REPLY_CODES = ['refused', 'no-route', 'too-many-hops', 'unreachable', 'timeout', 'internal'] as const;
+/**
+ * Why a `reply` says ok false: the failures a node reports for a route it was given. 'unknown' is
+ * what a reply whose code this node does not know parses to (a peer of an older version sends
+ * none, a newer one may send codes added since): it is never refused for that.
+ */
+export const DHT_REPLY_CODES = ['refused', 'no-route', 'too-many-hops', 'unreachable', 'timeout', 'internal', 'unknown'] as const;
 export type DhtReplyCode = (typeof DHT_REPLY_CODES)[number];
 
 export const DHT_LIMITS = {
@@ -116,7 +120,7 @@ export type DhtMessage =
       ok: boolean;
       /** ok false: why, in words… */
       error?: string;
-      /** …and as a code, which is what the asking node decides on (never the words). */
+      /** …and as a code, which is what the asking node decides on (never the words); always set by the parser when ok is false. */
       code?: DhtReplyCode;
       /** get: the value, or null when the key is unknown. */
       value?: string | null;
@@ -334,6 +338,14 @@ function parseRoute(obj: Record<string, unknown>): DhtMessage {
   return { ...base, key, hops, op };
 }
 
+/** The code of a failed reply: a known one as it is, 'unknown' for any other text or none; not a string is refused. */
+function replyCode(obj: Record<string, unknown>): DhtReplyCode {
+  const v = obj.code;
+  if (v === undefined) return 'unknown';
+  if (typeof v !== 'string') throw badField('code', `must be a string (one of ${DHT_REPLY_CODES.join(', ')})`);
+  return (DHT_REPLY_CODES as readonly string[]).includes(v) ? (v as DhtReplyCode) : 'unknown';
+}
+
 function parseReply(obj: Record<string, unknown>): Extract<DhtMessage, { type: 'reply' }> {
   const ok = obj.ok;
   if (typeof ok !== 'boolean') throw badField('ok', 'must be true or false');
@@ -342,8 +354,7 @@ function parseReply(obj: Record<string, unknown>): Extract<DhtMessage, { type: '
   if (ok && obj.code !== undefined) throw badField('code', 'must be absent when ok is true');
   if (!ok) {
     msg.error = fieldString(obj, 'error', undefined, DHT_LIMITS.error);
-    if (!(DHT_REPLY_CODES as readonly unknown[]).includes(obj.code)) throw badField('code', `must be one of ${DHT_REPLY_CODES.join(', ')}`);
-    msg.code = obj.code as DhtReplyCode;
+    msg.code = replyCode(obj);
   }
   if (obj.value !== undefined) msg.value = obj.value === null ? null : checkValue(obj.value);
   if (obj.members !== undefined) {

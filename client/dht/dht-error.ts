@@ -3,7 +3,8 @@
  * lookup again, give up) is decided on the code alone, never on the text.
  *
  * A failed `reply` on the wire carries both (protocol/dht.ts `error` and `code`): the node that
- * asked takes the code as it came, and the words only to show.
+ * asked takes the code as the parser gave it ('unknown' for one it does not know), and the words
+ * only to show.
  */
 import { DHT_LIMITS, type DhtReplyCode } from '../../protocol/dht';
 
@@ -21,7 +22,13 @@ export type DhtErrorCode =
   /** This node left: what it waited for will not come. */
   | 'closed'
   /** Something unexpected failed at this node (storage, a verifier): not a DhtError. */
-  | 'internal';
+  | 'internal'
+  /**
+   * Another node's reply failed with a code this node does not know, or none (a peer of an
+   * older or newer version): its words are shown as they came. Not tried again, as a refusal
+   * was before replies had codes.
+   */
+  | 'unknown';
 
 export class DhtError extends Error {
   override name = 'DhtError';
@@ -63,7 +70,7 @@ export function replyFailure(err: unknown): { error: string; code: DhtReplyCode 
   return { error: (err instanceof Error ? err.message : String(err)).slice(0, DHT_LIMITS.error), code: code === 'closed' ? 'internal' : code };
 }
 
-/** The error of a `reply` with ok false: its code, and its text as the message. */
+/** The error of a `reply` with ok false: its code as it came ('unknown' when it has none), and its text as the message. */
 export function replyError(reply: { error?: string; code?: DhtReplyCode }): DhtError {
-  return new DhtError(reply.code ?? 'refused', reply.error ?? 'refused');
+  return new DhtError(reply.code ?? 'unknown', reply.error ?? 'refused');
 }

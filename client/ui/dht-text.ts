@@ -8,7 +8,7 @@ import { formatBytes } from './dom';
 
 /** Every code of a DhtError (a code added there and not here fails the typecheck). */
 const DHT_CODES: ReadonlySet<string> = new Set(
-  Object.keys({ timeout: 1, 'no-route': 1, unreachable: 1, 'too-many-hops': 1, refused: 1, closed: 1, internal: 1 } satisfies Record<DhtErrorCode, 1>),
+  Object.keys({ timeout: 1, 'no-route': 1, unreachable: 1, 'too-many-hops': 1, refused: 1, closed: 1, internal: 1, unknown: 1 } satisfies Record<DhtErrorCode, 1>),
 );
 /** Failures of a ring in repair: worth a try again in a moment. */
 const REPAIRING: ReadonlySet<DhtErrorCode> = new Set<DhtErrorCode>(['timeout', 'no-route']);
@@ -25,10 +25,10 @@ export function dhtCodeOf(err: unknown): DhtErrorCode | null {
   return typeof code === 'string' && DHT_CODES.has(code) ? (code as DhtErrorCode) : null;
 }
 
-/** Whether the failure is one of a ring in repair: by its code, or by its text when it has none. */
-function repairing(err: unknown, text: string): boolean {
+/** Whether the failure is one of a ring in repair: by its code alone (one without a code is not a ring's). */
+function repairing(err: unknown): boolean {
   const code = dhtCodeOf(err);
-  return code !== null ? REPAIRING.has(code) : /timed out|no route/.test(text);
+  return code !== null && REPAIRING.has(code);
 }
 
 /** A sentence for an error of put/get: the API's own reason, without the parser's jargon. */
@@ -37,7 +37,7 @@ export function readableDhtError(err: unknown): string {
   const field = /^field "([^"]+)" ([\s\S]*)$/.exec(message);
   let text = field ? `The ${field[1]} ${field[2]}` : message;
   text = text.replace(/larger than (\d+) bytes/, (all, n: string) => (Number(n) === DHT_LIMITS.value ? `larger than 16 KiB (${n} bytes)` : all));
-  if (repairing(err, text)) text += REPAIR_HINT;
+  if (repairing(err)) text += REPAIR_HINT;
   text = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { LinkStats, P2P } from '../api';
 import { pageClock } from './clock';
-import { createDhtRingUI } from './ring-view';
+import { DhtRingCard } from './ring-view';
 import { formatBytes, shortId } from './dom';
 import { useClock, useVersion } from './hooks';
 import { createNetworkUI } from './network-view';
@@ -212,7 +212,6 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
   const storage = createStorageCard(p2p, hooks);
   const search = createSearchUI(p2p, { log: hooks.log });
   const network = createNetworkUI(p2p);
-  const ring = createDhtRingUI(p2p);
   root.replaceChildren();
   render(
     <>
@@ -234,7 +233,7 @@ export function renderPage(root: HTMLElement, p2p: P2P, warning: string | null):
           </div>
           <Mount node={search} />
           <Mount node={network} />
-          <Mount node={ring} />
+          <DhtRingCard p2p={p2p} />
           <Mount node={torrents.list} />
           <Mount node={torrents.details} />
           <LinksCard p2p={p2p} />

@@ -2,11 +2,12 @@
 import { expect, test } from '@playwright/test';
 import { clip, dhtCodeOf, heldText, hopsBetween, pct, precheck, readableDhtError } from '../../client/ui/dht-text';
 import { sameRingInputs, type RingInputs } from '../../client/ui/ring-inputs';
-import { legendKinds } from '../../client/ui/ring-legend';
+import { legendKinds } from '../../client/ui/ring-captions';
 import { DhtError, wireError } from '../../client/dht/dht-error';
 import { ProtocolError } from '../../protocol/errors';
 import type { DhtRingView } from '../../client/api';
 import type { LaidNode } from '../../client/ui/ring-layout';
+import { ringInputs, ringRef, ringView } from '../helpers/ring-views';
 
 const HINT = ': the ring may be repairing itself; try again in a moment.';
 
@@ -17,11 +18,13 @@ test('a DHT error in words: the hint to try again is decided by the code', () =>
   expect(readableDhtError(new DhtError('refused', 'key "timed out" holds a set, not a value'))).toBe('Key "timed out" holds a set, not a value.');
   expect(readableDhtError(wireError('too-many-hops'))).toBe('Too many hops: the ring is being repaired, try again.');
   expect(readableDhtError(new DhtError('closed', 'the DHT node left'))).toBe('The DHT node left.');
+  // A failure another node reported with a code this one does not know: its words, no hint.
+  expect(readableDhtError(new DhtError('unknown', 'no route: the ring has no live next hop'))).toBe('No route: the ring has no live next hop.');
 });
 
-test('a DHT error without a code: its text decides, and a bad field reads as a sentence', () => {
-  expect(readableDhtError(new Error('lookup timed out'))).toBe(`Lookup timed out${HINT}`);
-  expect(readableDhtError({ message: 'no route to it' })).toBe(`No route to it${HINT}`);
+test('a DHT error without a code: never a hint, whatever its words; a bad field reads as a sentence', () => {
+  expect(readableDhtError(new Error('lookup timed out'))).toBe('Lookup timed out.');
+  expect(readableDhtError({ message: 'no route to it' })).toBe('No route to it.');
   expect(readableDhtError(new Error('this tab runs no DHT node (opened with ?overlays=0)'))).toBe('This tab runs no DHT node (opened with ?overlays=0).');
   expect(readableDhtError(new ProtocolError('bad-field', 'field "value" is larger than 16384 bytes', 'value'))).toBe('The value is larger than 16 KiB (16384 bytes).');
   expect(readableDhtError(new ProtocolError('bad-field', 'field "key" is longer than 256 characters', 'key'))).toBe('The key is longer than 256 characters.');
@@ -33,6 +36,7 @@ test('a DHT error without a code: its text decides, and a bad field reads as a s
 test('the code of a DHT error: only a DhtError’s codes count', () => {
   expect(dhtCodeOf(new DhtError('unreachable', 'peer x cannot be reached'))).toBe('unreachable');
   expect(dhtCodeOf({ code: 'timeout', message: 'm' })).toBe('timeout');
+  expect(dhtCodeOf(new DhtError('unknown', 'm'))).toBe('unknown');
   expect(dhtCodeOf(new ProtocolError('bad-field', 'field "key" must be a non-empty string', 'key'))).toBeNull();
   expect(dhtCodeOf(new Error('x'))).toBeNull();
   expect(dhtCodeOf(undefined)).toBeNull();
@@ -64,14 +68,9 @@ test('the card’s small texts: held keys, shares of the ring, clipped keys, a g
   expect(hopsBetween(undefined, { lookups: 1, avgHops: 1 })).toBeNull();
 });
 
-const ref = (peer: string, id: string, held?: number) => ({ peer, id, ...(held !== undefined ? { held } : {}) });
-function view(): DhtRingView {
-  const a = ref('peerA', 'a'.repeat(40), 3);
-  const b = ref('peerB', 'b'.repeat(40));
-  const c = ref('peerC', 'c'.repeat(40), 1);
-  return { self: a, predecessor: c, successors: [b], predecessors: [c], fingers: [b], nodes: [a, b, c], held: 3, owned: 2 };
-}
-const inputs = (over: Partial<RingInputs> = {}): RingInputs => ({ view: view(), marker: null, w: 420, h: 328, aloneInRoom: false, ...over });
+const ref = ringRef;
+const view = ringView;
+const inputs = ringInputs;
 
 test('the ring is redrawn only when what it is drawn from changed', () => {
   expect(sameRingInputs(null, inputs())).toBe(false);

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   DHT_LIMITS,
+  DHT_REPLY_CODES,
   encodeDhtMessage,
   keyId,
   nodeId,
@@ -208,8 +209,10 @@ test('each bad field is refused naming the field', () => {
     [{ ...reply, ok: false, error: 'e'.repeat(DHT_LIMITS.error + 1), code: 'refused' }, 'error'],
     [{ ...reply, error: 'why' }, 'error'],
     [{ ...reply, code: 'refused' }, 'code'],
-    [{ ...reply, ok: false, error: 'why' }, 'code'],
-    [{ ...reply, ok: false, error: 'why', code: 'because' }, 'code'],
+    [{ ...reply, ok: false, error: 'why', code: 5 }, 'code'],
+    [{ ...reply, ok: false, error: 'why', code: null }, 'code'],
+    [{ ...reply, ok: false, error: 'why', code: ['refused'] }, 'code'],
+    [{ ...reply, ok: false, error: 'why', code: { code: 'refused' } }, 'code'],
     [{ ...reply, value: 5 }, 'value'],
     [{ ...reply, value: 'v'.repeat(DHT_LIMITS.value + 1) }, 'value'],
     [{ ...reply, members: 'a' }, 'members'],
@@ -261,6 +264,23 @@ test('each bad field is refused naming the field', () => {
   for (const [msg, field] of bad) {
     expect(protocolErrorOf(() => parse(msg)), JSON.stringify(msg).slice(0, 160)).toEqual({ code: 'bad-field', field });
   }
+});
+
+test('a failed reply keeps its code across the wire; one this node does not know, or none, parses to unknown', () => {
+  const failed = (code?: unknown) => ({ type: 'reply', ref: REF, hops: 3, owner: B, ok: false, error: 'key "k" holds a set, not a value', ...(code !== undefined ? { code } : {}) });
+  expect(DHT_REPLY_CODES).toEqual(['refused', 'no-route', 'too-many-hops', 'unreachable', 'timeout', 'internal', 'unknown']);
+  for (const code of DHT_REPLY_CODES) {
+    const msg = failed(code) as DhtMessage;
+    expect(parseDhtMessage(encodeDhtMessage(msg))).toEqual(msg);
+  }
+  // A peer of an older version sends no code, a newer one codes added since: neither is refused,
+  // and the words stay as they came (they are what a person reads).
+  for (const code of [undefined, 'because', 'Refused', ' timeout', '', 'constructor', 'x'.repeat(5000)]) {
+    expect(parse(failed(code)), String(code).slice(0, 20)).toEqual({ ...failed(), code: 'unknown' });
+  }
+  // A code of the wrong type is a malformed message, refused with the field named and its rule.
+  expect(() => parse(failed(404))).toThrow(`field "code" must be a string (one of ${DHT_REPLY_CODES.join(', ')})`);
+  expect(() => parse(failed(false))).toThrow(/field "code" must be a string/);
 });
 
 test('errors inside a list say which entry', () => {

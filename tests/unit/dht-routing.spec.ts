@@ -45,11 +45,15 @@ async function ring(n: number) {
   const nodes = new Map<string, DhtNode>();
   const stores = new Map<string, DhtStore>();
   const dead = new Set<string>();
+  /** What a peer sends, changed on the way (a peer of another version): by sender. */
+  const rewrite = new Map<string, (msg: Record<string, unknown>) => Record<string, unknown>>();
   for (const self of peers) {
     const link = (to: string) => ({
       send: async (_channel: string, bytes: Uint8Array) => {
         if (dead.has(to)) throw new Error('closed');
-        queueMicrotask(() => nodes.get(to)?.onData(self, bytes));
+        const change = rewrite.get(self);
+        const sent = change ? new TextEncoder().encode(JSON.stringify(change(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>))) : bytes;
+        queueMicrotask(() => nodes.get(to)?.onData(self, sent));
       },
     });
     const links = {
@@ -81,7 +85,7 @@ async function ring(n: number) {
     node.chord.predecessor = ids[(i - 1 + ids.length) % ids.length]!;
   }
   const inOrder = ids.map((id) => byId.get(id)!);
-  return { nodes, stores, dead, inOrder };
+  return { nodes, stores, dead, rewrite, inOrder };
 }
 
 test('a lookup reports its path and hops as a `lookup` event; the owner answers', async () => {
@@ -121,6 +125,30 @@ test('a get reaches the owner of the key; a refusal is not tried again', async (
   expect(events[1]).toMatchObject({ key, op: 'members', ok: false, code: 'refused', tries: 1 });
   expect(events[1]!.owner).toBeUndefined();
   expect(events[1]!.path.at(-1)).toBe(ownerPeer);
+});
+
+test('a failed reply from a peer of another version: a code it does not know, or none, is unknown, its words as they came, not tried again', async () => {
+  const { nodes, stores, rewrite, inOrder } = await ring(5);
+  const key = 'greeting';
+  const id = keyId(key);
+  const owner = [...nodes.values()].find((n) => n.owns(id))!;
+  stores.get(owner.self)!.put({ key, id, kind: 'value', value: 'hello', ts: Date.now(), writer: owner.self });
+  const origin = nodes.get(inOrder.find((p) => p !== owner.self)!)!;
+  const events: LookupEvent[] = [];
+  origin.on('lookup', (e) => events.push(e));
+  const sentCodes: unknown[] = [];
+  for (const [label, change] of [
+    ['an older peer sends no code', ({ code, ...rest }: Record<string, unknown>) => (sentCodes.push(code), rest)],
+    ['a newer peer sends a code added since', (msg: Record<string, unknown>) => (sentCodes.push(msg.code), msg.type === 'reply' && msg.ok === false ? { ...msg, code: 'over-quota' } : msg)],
+  ] as const) {
+    rewrite.set(owner.self, change);
+    const err = await origin.route({ op: 'members' }, key).catch((e: unknown) => e);
+    expect(err, label).toMatchObject({ name: 'DhtError', code: 'unknown', message: 'key "greeting" holds a value, not a set' });
+    expect(events.at(-1), label).toMatchObject({ key, op: 'members', ok: false, code: 'unknown', tries: 1 });
+  }
+  // The owner did send its code ('refused'); the changed replies were not counted as malformed anywhere.
+  expect(sentCodes).toContain('refused');
+  for (const n of nodes.values()) expect(n.stats.badMessages).toBe(0);
 });
 
 test('a dead next hop is routed around (and counted as failed)', async () => {

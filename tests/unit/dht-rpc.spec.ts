@@ -13,6 +13,7 @@ test('retries are decided on the code: timeouts and routes around failures again
   expect(retryable('refused')).toBe(false);
   expect(retryable('too-many-hops')).toBe(false);
   expect(retryable('closed')).toBe(false);
+  expect(retryable('unknown')).toBe(false);
   expect(codeOf(new DhtError('timeout', 'lookup of 12345678 timed out'))).toBe('timeout');
   expect(codeOf(new TypeError('boom'))).toBe('internal');
 });
@@ -30,7 +31,8 @@ test('the failures another node reports keep their code across the wire, whateve
   expect(replyFailure(new DhtError('timeout', 'lookup timed out')).code).toBe('timeout');
   expect(replyFailure(new DhtError('closed', 'this node left')).code).toBe('internal');
   expect(replyFailure(new TypeError('boom'))).toEqual({ error: 'boom', code: 'internal' });
-  expect(replyError({})).toMatchObject({ code: 'refused', message: 'refused' });
+  expect(replyError({ error: 'a newer failure', code: 'unknown' })).toMatchObject({ code: 'unknown', message: 'a newer failure' });
+  expect(replyError({})).toMatchObject({ code: 'unknown', message: 'refused' });
   expect(replyFailure(new Error('x'.repeat(1000))).error.length).toBe(300);
 });
 
