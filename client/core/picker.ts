@@ -71,8 +71,14 @@ export interface PickInput {
   exclude?: ReadonlySet<number>;
   /** While `have.count()` is below this, pick a random piece the peer has. */
   randomFirst: number;
-  /** Pieces the user wants (those of the files selected); absent: every piece. Others are never picked. */
+  /** Pieces the user wants (those of the files selected); absent: every piece. Others are never picked but for `urgent` ones. */
   wanted?: Bitfield | null;
+  /**
+   * Pieces being read right now (a media element's read window), the nearest deadline first:
+   * the first of them the peer has and we still need to ask for comes before anything else,
+   * wanted or not (what is read is wanted).
+   */
+  urgent?: readonly number[];
 }
 
 /** Uniform choice in a non-empty array; robust to an rng that returns exactly 1. */
@@ -98,14 +104,17 @@ function rarest(items: readonly number[], availability: Availability): number[] 
 
 /**
  * The piece to request next from a peer, or null when it has nothing we still need to ask
- * for (pieces outside `wanted`, when given, are never needed). Active pieces the peer has come first (the rarest of them, ties at random); then, while
+ * for (pieces outside `wanted`, when given, are never needed, unless urgent). Urgent pieces
+ * (being read) come first, in their order; then active pieces the peer has (the rarest of them, ties at random); then, while
  * we have fewer than `randomFirst` pieces, a uniformly random piece the peer has and we lack;
  * else the rarest such piece, ties broken uniformly at random.
  */
 export function pickPiece(input: PickInput, rng: () => number): number | null {
-  const { have, peerHas, availability, active, exclude, randomFirst, wanted } = input;
-  const eligible = (i: number): boolean =>
-    i >= 0 && i < peerHas.length && peerHas.get(i) && !(i < have.length && have.get(i)) && !exclude?.has(i) && (!wanted || (i < wanted.length && wanted.get(i)));
+  const { have, peerHas, availability, active, exclude, randomFirst, wanted, urgent } = input;
+  const askable = (i: number): boolean => i >= 0 && i < peerHas.length && peerHas.get(i) && !(i < have.length && have.get(i)) && !exclude?.has(i);
+  const eligible = (i: number): boolean => askable(i) && (!wanted || (i < wanted.length && wanted.get(i)));
+
+  if (urgent) for (const i of urgent) if (askable(i)) return i;
 
   const started: number[] = [];
   for (const i of active) if (eligible(i)) started.push(i);

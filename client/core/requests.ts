@@ -50,6 +50,9 @@ interface PieceState {
   contributors: Set<string>;
 }
 
+/** A block of a piece being read that one peer has not sent in this long is asked of another too. */
+export const URGENT_LATE_MS = 1_500;
+
 /**
  * How many requests to keep outstanding with a peer: enough to cover about one second of the
  * rate at which it sends us data, `ceil(rateBytesPerSec * 1 s / blockLength)`, clamped to
@@ -77,6 +80,8 @@ export class RequestBook {
   private readonly done: Uint8Array;
   /** The pieces of the files the user selected; null: every piece. */
   private wanted: Bitfield | null = null;
+  /** Pieces being read (read windows), nearest deadline first. */
+  private urgent: readonly number[] = [];
 
   /**
    * A book for a torrent of `pieceCount` pieces of `pieceLength` bytes, `totalLength` bytes
@@ -142,6 +147,15 @@ export class RequestBook {
     this.wanted = wanted;
   }
 
+  /**
+   * Pieces being read right now, the nearest deadline first (client/bittorrent/read-windows.ts):
+   * asked for before any other, wanted or not; a block of one that another peer has held for
+   * URGENT_LATE_MS is asked of a second peer too (the first answer wins, the other is cancelled).
+   */
+  setUrgent(pieces: readonly number[]): void {
+    this.urgent = pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.pieceCount);
+  }
+
   /** True when piece `i` is one to fetch. */
   isWanted(i: number): boolean {
     return !this.wanted || this.wanted.get(i);
@@ -173,8 +187,10 @@ export class RequestBook {
     for (const [i, st] of this.pieces) (st.unrequested > 0 ? active : exclude).add(i);
     for (let i = 0; i < this.pieceCount; i++) if (this.done[i]) exclude.add(i);
 
+    // Blocks of pieces being read that are late elsewhere first, then new ones (urgent first).
+    need -= this.lateUrgent(peer, peerHas, now, need, out);
     while (need > 0) {
-      const index = pickPiece({ have, peerHas, availability, active, exclude, randomFirst: this.randomFirst, wanted: this.wanted }, rng);
+      const index = pickPiece({ have, peerHas, availability, active, exclude, randomFirst: this.randomFirst, wanted: this.wanted, urgent: this.urgent }, rng);
       if (index === null) break;
       const st = this.pieces.get(index) ?? this.start(index);
       for (let b = 0; b < st.blocks && need > 0; b++) {
@@ -300,6 +316,26 @@ export class RequestBook {
       if (st.receivedCount < st.blocks) pending = true;
     }
     return pending;
+  }
+
+  /** Blocks of urgent pieces late at one other peer, asked of `peer` too (at most `need`, into `out`); how many. */
+  private lateUrgent(peer: string, peerHas: Bitfield, now: number, need: number, out: BlockRequest[]): number {
+    let n = 0;
+    for (const index of this.urgent) {
+      const st = this.pieces.get(index);
+      if (!st || index >= peerHas.length || !peerHas.get(index)) continue;
+      for (let b = 0; b < st.blocks && n < need; b++) {
+        const reqs = st.requesters[b];
+        if (st.received[b] || !reqs || reqs.size !== 1 || reqs.has(peer)) continue;
+        const [at] = reqs.values() as IterableIterator<number>;
+        if (at === undefined || now - at < URGENT_LATE_MS) continue;
+        this.assign(peer, index, b, st, now);
+        out.push(this.block(index, b));
+        n++;
+      }
+      if (n >= need) break;
+    }
+    return n;
   }
 
   private start(index: number): PieceState {

@@ -169,3 +169,46 @@ test.describe('pickPiece with a file selection', () => {
     expect(pickPiece({ have: bf(6, [1, 3]), peerHas, availability, active: new Set(), randomFirst: 0, wanted }, rng)).toBeNull();
   });
 });
+
+test.describe('pickPiece with a read window', () => {
+  const none = new Set<number>();
+
+  test('the first urgent piece the peer has and we need comes before started and rarer ones, wanted or not', () => {
+    const availability = avail([1, 5, 5, 5, 5, 5, 5, 5, 5, 5]); // piece 0 the rarest
+    const peerHas = bf(10, range(10).filter((i) => i !== 6));
+    const have = bf(10, [0, 1, 2, 3, 5]);
+    const rng = seeded(2);
+    // 5 is here, 6 the peer lacks, 7 is fully requested: 8 is the first it can serve.
+    const exclude = new Set([7]);
+    expect(pickPiece({ have, peerHas, availability, active: new Set([4]), exclude, randomFirst: 0, urgent: [5, 6, 7, 8, 9] }, rng)).toBe(8);
+    // A read window over pieces of files not selected: read means wanted.
+    const wanted = bf(10, [4]);
+    expect(pickPiece({ have, peerHas, availability, active: none, randomFirst: 0, wanted, urgent: [9, 8] }, rng)).toBe(9);
+    // Nothing of the window left to ask this peer for: back to the usual order (started first).
+    expect(pickPiece({ have, peerHas, availability, active: new Set([4]), exclude, randomFirst: 0, urgent: [5, 6, 7] }, rng)).toBe(4);
+  });
+
+  test('a seek moves the window: the new window\'s pieces come first at once', () => {
+    const n = 40;
+    const availability = avail(Array.from({ length: n }, (_, i) => (i < 10 ? 1 : 3)));
+    const peerHas = bf(n, range(n));
+    const have = bf(n, [0, 1, 2, 3]);
+    const rng = seeded(3);
+    const order = (urgent: number[]) => {
+      const exclude = new Set<number>();
+      const out: number[] = [];
+      for (let k = 0; k < 6; k++) {
+        const p = pickPiece({ have, peerHas, availability, active: none, exclude, randomFirst: 0, urgent }, rng)!;
+        out.push(p);
+        exclude.add(p);
+      }
+      return out;
+    };
+    // Reading at piece 4: 4..7 first, then the rarest (0-9 are rarer).
+    const before = order([4, 5, 6, 7]);
+    expect(before.slice(0, 4)).toEqual([4, 5, 6, 7]);
+    for (const p of before.slice(4)) expect(p).toBeLessThan(10);
+    // A seek to 80 %: 32..35 first.
+    expect(order([32, 33, 34, 35]).slice(0, 4)).toEqual([32, 33, 34, 35]);
+  });
+});

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { Bitfield } from '../../protocol/bitfield';
 import { BLOCK_LENGTH, PIECE_LENGTH } from '../../protocol/constants';
 import { Availability } from '../../client/core/picker';
-import { type BlockRequest, pipelineDepth, RequestBook } from '../../client/core/requests';
+import { type BlockRequest, pipelineDepth, RequestBook, URGENT_LATE_MS } from '../../client/core/requests';
 import { seeded } from '../helpers/unit';
 
 /** mulberry32: a small seeded PRNG, so every run draws the same numbers. */
@@ -419,5 +419,48 @@ test.describe('a file selection', () => {
     expect(book.isWanted(0)).toBe(true);
     expect(book.isEndgame()).toBe(false);
     expect(() => book.setWanted(new Bitfield(3))).toThrow(RangeError);
+  });
+});
+
+test.describe('a read window', () => {
+  /** 10 pieces of 2 blocks, every peer has every piece. */
+  function book10() {
+    const book = new RequestBook(10, 2 * BLOCK_LENGTH, 20 * BLOCK_LENGTH);
+    const availability = new Availability(10);
+    const all = full(10);
+    availability.addBitfield(all);
+    return { book, availability, all, have: new Bitfield(10) };
+  }
+  const pieces = (rs: BlockRequest[]) => rs.map((r) => r.index);
+
+  test('urgent pieces are asked for first, in their order, even outside the selection; then the selection', () => {
+    const { book, availability, all, have } = book10();
+    book.setWanted(bf(10, [0, 1]));
+    book.setUrgent([8, 7, 99, -1]);
+    const first = pieces(book.nextRequests('a', all, have, availability, 6, 0, seeded(1)));
+    expect(first.slice(0, 4)).toEqual([8, 8, 7, 7]);
+    expect(first.slice(4).every((i) => i === 0 || i === 1)).toBe(true);
+    // A seek: the new window comes first at once, on the next refill.
+    book.setUrgent([3]);
+    expect(pieces(book.nextRequests('b', all, have, availability, 2, 0, seeded(2)))).toEqual([3, 3]);
+  });
+
+  test('a block of an urgent piece late at one peer is asked of another; the first answer cancels the other', () => {
+    const { book, availability, all, have } = book10();
+    book.setUrgent([5]);
+    expect(keys(book.nextRequests('slow', all, have, availability, 2, 0, seeded(1)))).toEqual([`5:0:${BLOCK_LENGTH}`, `5:${BLOCK_LENGTH}:${BLOCK_LENGTH}`]);
+    // Not late yet: peer b gets other pieces.
+    const early = book.nextRequests('b', all, have, availability, 2, URGENT_LATE_MS - 1, seeded(2));
+    expect(early.some((r) => r.index === 5)).toBe(false);
+    book.peerGone('b');
+    // Late: b is asked for both blocks of 5 too, before anything else.
+    const late = book.nextRequests('b', all, have, availability, 3, URGENT_LATE_MS, seeded(3));
+    expect(late.filter((r) => r.index === 5)).toHaveLength(2);
+    // Never a third requester, nor the same peer twice.
+    const third = book.nextRequests('c', all, have, availability, 4, URGENT_LATE_MS * 2, seeded(4));
+    expect(third.some((r) => r.index === 5)).toBe(false);
+    const got = book.onBlock('b', 5, 0, BLOCK_LENGTH);
+    expect(got.accepted).toBe(true);
+    expect(got.duplicates).toEqual([{ peer: 'slow', req: { index: 5, begin: 0, length: BLOCK_LENGTH } }]);
   });
 });
