@@ -83,7 +83,9 @@ export interface TorrentHandle {
    * Content-Type of its extension (video/webm, audio/mpeg, image/png, text/plain, …; unknown
    * ones as application/octet-stream), for a `<video>`, `<audio>` or `<img>` src. Answers Range
    * requests (206 with Content-Range, `Accept-Ranges: bytes`; 416 for a range outside the file).
-   * Same service-worker needs and errors as saveUrl().
+   * Bytes not here yet are waited for while a tab of this browser downloads the torrent, the
+   * pieces being read fetched before any other (a video plays while it downloads); a 503 when
+   * no tab does. Same service-worker needs and 404s as saveUrl().
    */
   mediaUrl(path?: string | number): string;
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;

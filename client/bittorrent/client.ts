@@ -85,9 +85,14 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       guard: this.guard,
     });
     this.content = new ContentChannel((m) => {
-      // Another tab deleted it: stop it here, and delete what this tab may still have written.
-      this.remove(m.infoHash);
-      void this.store.removeTorrent(m.infoHash).catch(() => {});
+      if (m.type === 'deleted') {
+        // Another tab deleted it: stop it here, and delete what this tab may still have written.
+        this.remove(m.infoHash);
+        void this.store.removeTorrent(m.infoHash).catch(() => {});
+      } else if (m.type === 'want') {
+        // The service worker streams pieces of it to a media element: fetch those first.
+        if (this.torrents.get(m.infoHash)?.prioritize(m.reader, m.first, m.last)) this.content.post({ type: 'wanting', infoHash: m.infoHash, reader: m.reader });
+      }
     });
     this.ready = this.resumeStored();
   }
@@ -233,6 +238,8 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
     });
     t.on('error', (e) => this.emit('error', e));
     t.on('done', () => this.emit('complete', { infoHash }));
+    // The service worker may be waiting for it to stream it to a media element.
+    t.on('piece', ({ index }) => this.content.post({ type: 'stored', infoHash, index }));
     this.torrents.set(infoHash, t);
     this.tracker.add(infoHash, () => ({ left: t.left(), uploaded: t.uploaded, downloaded: t.fetched, wantPeers: t.wantPeers() }));
     this.emit('added', { infoHash });

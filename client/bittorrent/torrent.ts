@@ -18,6 +18,7 @@ import { MetadataExchange } from './metadata-exchange';
 import { dropHaves, emptyHaves, settleHaves, takeBitfield, takeHave } from './peer-haves';
 import { Strikes } from './piece-blame';
 import { PieceIntake } from './piece-intake';
+import { ReadWindows } from './read-windows';
 import { RequestPipeline } from './request-pipeline';
 import { peerView, type SwarmPeer } from './swarm-peer';
 import { MAX_PEERS, SwarmPeers } from './swarm-peers';
@@ -51,6 +52,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private readonly timer: ReturnType<typeof setInterval>;
   private completed = false;
   private installing = false;
+  /** What media readers read of it now (null until the metadata is here). */
+  private windows: ReadWindows | null = null;
 
   constructor(
     readonly infoHash: string,
@@ -158,6 +161,22 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.emitProgress();
   }
 
+  /**
+   * Reader `reader` (a media element playing through the service worker) reads pieces
+   * [first, last] now: they are asked for before any other, from whichever peers have them, and
+   * asked of a second peer when one is late (client/core/requests.ts). Refreshed as it reads; a
+   * window not refreshed for 10 s is dropped. False before the metadata, or when every piece is here.
+   */
+  prioritize(reader: string, first: number, last: number): boolean {
+    const s = this.swarm;
+    if (!s || !this.windows || s.have.isComplete()) return false;
+    if (this.windows.set(reader, first, last, Date.now())) {
+      this.applyUrgent();
+      this.fillAll();
+    }
+    return true;
+  }
+
   /** How many more peers we would take. */
   wantPeers(): number {
     return Math.max(0, MAX_PEERS - this.peers.size);
@@ -180,6 +199,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const s: SwarmState = { info, infoBytes, have: held, availability: new Availability(n), book: new RequestBook(n, info.pieceLength, info.length) };
     s.book.setHave(held);
     this.swarm = s;
+    this.windows = new ReadWindows(n);
     this.name = info.name;
     const pending = this.selection.install(info);
     if (pending) {
@@ -326,6 +346,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const s = this.swarm;
     if (!s) return;
     s.have.set(index);
+    this.applyUrgent();
     for (const q of this.peers) {
       q.conn.send({ type: 'have', index });
       if (q.amInterested) this.pipeline.updateInterest(q, s);
@@ -369,6 +390,11 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.get(c.peer)?.conn.send({ type: 'cancel', ...c.req });
   }
 
+  /** The request book's urgent pieces: the read windows' pieces not yet here. */
+  private applyUrgent(): void {
+    if (this.swarm && this.windows) this.swarm.book.setUrgent(this.windows.urgent(this.swarm.have));
+  }
+
   private fillAll(): void {
     for (const p of this.peers) this.pipeline.fill(p, this.swarm);
   }
@@ -382,6 +408,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.ticks++;
     const now = Date.now();
     if (this.swarm) for (const e of this.swarm.book.expire(now, REQUEST_TIMEOUT_MS)) this.cancel(e);
+    if (this.windows?.expire(now)) this.applyUrgent();
     if (this.ticks % 10 === 0) this.rechoke(true);
     if (this.ticks % 55 === 0) for (const p of this.peers) p.conn.send({ type: 'keep-alive' });
     this.fillAll();

@@ -17,6 +17,7 @@ import { fileTarget } from './file-target';
 import { mediaType } from './media-type';
 import { pieceStream, piecesOf, type ByteRange } from './piece-stream';
 import { openStoredFile, type StoredFile } from './stored-file';
+import type { PieceSource } from './tab-pieces';
 
 function text(status: number, body: string): Response {
   return new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
@@ -30,8 +31,36 @@ function firstMissing(file: StoredFile, range: ByteRange): number {
   return -1;
 }
 
-/** null: not a file URL (let the request go to the network). */
-export async function fileResponse(kv: KV, stored: StoredPieces, request: Request): Promise<Response | null> {
+/**
+ * Piece reads for a media response over pieces still coming: each read moves the reader's
+ * window to the piece read and the few after it (the tabs fetch those first), and a piece not
+ * here yet is waited for; undefined when it does not come in time.
+ */
+function awaitingRead(file: StoredFile, range: ByteRange, reader: string, source: PieceSource): (index: number) => Promise<Uint8Array | undefined> {
+  const lastPiece = Math.floor((range.end - 1) / file.pieceLength);
+  return async (index) => {
+    const last = Math.min(lastPiece, index + READ_AHEAD_PIECES);
+    let ahead = false;
+    for (let i = index; i <= last && !ahead; i++) ahead = !file.have.get(i);
+    if (ahead) void source.want(file.infoHash, reader, index, last);
+    if (!file.have.get(index)) {
+      if (!(await source.stored(file.infoHash, index, PIECE_WAIT_MS))) return undefined;
+      file.have.set(index);
+    }
+    return file.read(index);
+  };
+}
+
+/** Pieces past the one being read that a media reader asks the tabs for first (about a few seconds of video). */
+export const READ_AHEAD_PIECES = 4;
+/** A streamed media response whose next piece has not come in this long fails (the element asks again). */
+export const PIECE_WAIT_MS = 60_000;
+
+/**
+ * null: not a file URL (let the request go to the network). `source`: where a media URL's
+ * missing pieces come from (the tabs, tab-pieces.ts); without one, missing pieces are a 409.
+ */
+export async function fileResponse(kv: KV, stored: StoredPieces, request: Request, source?: PieceSource): Promise<Response | null> {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return null;
   const target = parseFilePath(url.pathname);
@@ -61,9 +90,17 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   const part = asked.kind === 'range' ? asked.range : { start: 0, end: span.length };
   const range: ByteRange = { start: span.offset + part.start, end: span.offset + part.end };
   const missing = firstMissing(file, range);
+  const what = file.multi ? `“${span.path.join('/')}” of “${file.name}”` : `“${file.name}”`;
+  let reader: string | null = null;
   if (missing >= 0) {
-    const what = file.multi ? `“${span.path.join('/')}” of “${file.name}”` : `“${file.name}”`;
-    return text(409, `${what} is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing).`);
+    const incomplete = `${what} is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing)`;
+    if (!media || !source) return text(409, `${incomplete}.`);
+    // Played while it downloads: the tabs fetch what is read first, and the response waits for it.
+    reader = crypto.randomUUID();
+    const lastPiece = Math.floor((range.end - 1) / file.pieceLength);
+    if (!(await source.want(file.infoHash, reader, missing, Math.min(lastPiece, missing + READ_AHEAD_PIECES)))) {
+      return text(503, `${incomplete}, and no tab of this browser is downloading it: open the page with it (or keep it open) to play it while it downloads.`);
+    }
   }
   const headers: Record<string, string> = {
     // A media URL says what the file is (by its extension) and is shown in place; a save URL is bytes to keep.
@@ -79,6 +116,7 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   const status = asked.kind === 'range' ? 206 : 200;
   if (status === 206) headers['content-range'] = `bytes ${part.start}-${part.end - 1}/${span.length}`;
   if (request.method === 'HEAD') return new Response(null, { status, headers });
+  if (reader && source) return new Response(pieceStream(file, range, awaitingRead(file, range, reader, source), (i) => `piece ${i} of ${what} did not come within ${PIECE_WAIT_MS / 1000} s`), { status, headers });
   // Where the bytes lie contiguous on disk (OPFS), the browser streams them itself: no piece
   // passes through this worker's memory. Otherwise, one piece at a time.
   const blob = await file.slice(range.start, range.end).catch(() => undefined);

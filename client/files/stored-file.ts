@@ -26,6 +26,12 @@ export interface StoredFile extends FileLayout {
   slice(start: number, end: number): Promise<Blob | undefined>;
 }
 
+/** Whether piece `index` of `infoHash` is stored now, by its have record (read afresh). */
+export async function pieceStored(kv: KV, infoHash: string, index: number): Promise<boolean> {
+  const rec = await kv.get<HaveRecord>(haveKey(infoHash));
+  return !!rec && Number.isInteger(rec.pieces) && index < rec.pieces && haveBitfield(rec, rec.pieces).get(index);
+}
+
 /** The stored file of `infoHash`, or null when this browser holds no such torrent. */
 export async function openStoredFile(kv: KV, stored: StoredPieces, infoHash: string): Promise<StoredFile | null> {
   const [rec, haveRec] = await kv.getMany<unknown>([torrentKey(infoHash), haveKey(infoHash)]);

@@ -75,3 +75,62 @@ test('Range requests against the media URL return exactly the bytes asked for, t
   // The save URL answers ranges too, as bytes to keep.
   expect(out.saved).toEqual({ status: 206, type: 'application/octet-stream', disposition: `attachment; filename="clip.webm"; filename*=UTF-8''clip.webm`, same: true });
 });
+
+test('a media URL of a file still downloading: a range at 80 % comes before the pieces in between, and the whole file streams as it arrives', async ({ browser, peer }) => {
+  test.setTimeout(120_000);
+  const SIZE = 12 * 1024 * 1024 + 1234; // 49 pieces of 256 KiB
+  const seeder = await peer(await browser.newContext());
+  const leecher = await peer(await browser.newContext());
+  await leecher.waitForFunction(() => !!navigator.serviceWorker.controller);
+  // The same bytes in both pages, from a seed: the leecher checks what it is served against them.
+  const bytesOf = `(n) => { const b = new Uint8Array(n); let x = 7; for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24; return b; }`;
+  const magnet = await seeder.evaluate(async ({ size, bytesOf }) => {
+    const make = (0, eval)(bytesOf) as (n: number) => Uint8Array;
+    return (await window.p2p.share(make(size), 'film.webm')).magnet;
+  }, { size: SIZE, bytesOf });
+
+  const seek = await leecher.evaluate(async ({ magnet, size, bytesOf }) => {
+    const make = (0, eval)(bytesOf) as (n: number) => Uint8Array;
+    const original = make(size);
+    // About 12 s for the whole file.
+    window.p2p.setRateLimits({ down: 1024 * 1024 });
+    const t = await window.p2p.download(magnet);
+    while (t.files().length === 0) await new Promise((r) => setTimeout(r, 50));
+    const at = Math.floor(size * 0.8);
+    const r = await fetch(t.mediaUrl(), { headers: { range: `bytes=${at}-${at + 300_000 - 1}` } });
+    const body = new Uint8Array(await r.arrayBuffer());
+    const map = t.pieceMap().state.join('');
+    return {
+      status: r.status,
+      range: r.headers.get('content-range'),
+      same: body.length === 300_000 && body.every((v, i) => v === original[at + i]),
+      progress: ((p) => p.have / p.pieces)(t.progress()),
+      map,
+      first: Math.floor(at / 262_144),
+      last: Math.floor((at + 300_000 - 1) / 262_144),
+    };
+  }, { magnet, size: SIZE, bytesOf });
+  expect(seek.status).toBe(206);
+  expect(seek.range).toBe(`bytes ${Math.floor(SIZE * 0.8)}-${Math.floor(SIZE * 0.8) + 300_000 - 1}/${SIZE}`);
+  expect(seek.same).toBe(true);
+  // The pieces read were fetched first: here while the torrent is under half done, and most of
+  // the pieces between the start and them not.
+  expect(seek.progress).toBeLessThan(0.5);
+  for (let i = seek.first; i <= seek.last; i++) expect(seek.map[i]).toBe('2');
+  const between = seek.map.slice(Math.floor(seek.first / 2), seek.first);
+  expect(between.split('').filter((c) => c === '2').length).toBeLessThan(between.length / 2);
+
+  // The whole file through the media URL, read as it arrives: the same bytes.
+  const whole = await leecher.evaluate(async ({ size, bytesOf }) => {
+    const make = (0, eval)(bytesOf) as (n: number) => Uint8Array;
+    const original = make(size);
+    const t = window.p2p.torrents()[0]!;
+    const before = ((p) => p.have / p.pieces)(t.progress());
+    const r = await fetch(t.mediaUrl());
+    const body = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, before, same: body.length === size && body.every((v, i) => v === original[i]), done: ((p) => p.have / p.pieces)(t.progress()) };
+  }, { size: SIZE, bytesOf });
+  expect(whole.status).toBe(200);
+  expect(whole.before).toBeLessThan(1);
+  expect(whole.same).toBe(true);
+});

@@ -10,6 +10,26 @@ test('content messages between tabs: a deletion with an info hash, anything else
   }
 });
 
+test('piece news between the service worker and the tabs: want, wanting and stored, checked field by field', () => {
+  expect(parseContentMessage({ type: 'want', infoHash: hash, reader: 'r-1_a', first: 3, last: 7 })).toEqual({ type: 'want', infoHash: hash, reader: 'r-1_a', first: 3, last: 7 });
+  expect(parseContentMessage({ type: 'wanting', infoHash: hash, reader: 'r1' })).toEqual({ type: 'wanting', infoHash: hash, reader: 'r1' });
+  expect(parseContentMessage({ type: 'stored', infoHash: hash, index: 0 })).toEqual({ type: 'stored', infoHash: hash, index: 0 });
+  for (const bad of [
+    { type: 'want', infoHash: hash, reader: 'r', first: 7, last: 3 },
+    { type: 'want', infoHash: hash, reader: 'r', first: -1, last: 3 },
+    { type: 'want', infoHash: hash, reader: 'r', first: 1.5, last: 3 },
+    { type: 'want', infoHash: hash, reader: 'r', first: 0, last: 2 ** 30 },
+    { type: 'want', infoHash: hash, reader: 'a b', first: 0, last: 1 },
+    { type: 'want', infoHash: hash, reader: 'x'.repeat(65), first: 0, last: 1 },
+    { type: 'want', infoHash: hash, first: 0, last: 1 },
+    { type: 'wanting', infoHash: hash },
+    { type: 'stored', infoHash: hash, index: '3' },
+    { type: 'stored', infoHash: 'nothex', index: 3 },
+  ]) {
+    expect(parseContentMessage(bad)).toBeNull();
+  }
+});
+
 test('the storage card says how much is used of what, or that the browser does not say', async () => {
   const { usageText, persistText } = await import('../../client/ui/storage-text');
   const MiB = 1024 * 1024;
