@@ -4,6 +4,7 @@ import type { PeerView, TorrentHandle } from '../api';
 import { CopyButton } from './copy-button';
 import { Table } from './table';
 import { displayName, formatRate } from './dom';
+import { MediaPanel } from './media-panel';
 import { PieceMapView } from './piece-map';
 import { clientName, shortPeerId } from './peer-names';
 import type { TorrentStore } from './torrent-store';
@@ -91,6 +92,7 @@ export function TorrentDetails({ store }: { store: TorrentStore }) {
         <input ref={magnet} class="magnet" readOnly id="details-magnet" aria-label="magnet link" value={h.magnet} />
         <CopyButton class="small copy" text={h.magnet} field={() => magnet.current} />
       </div>
+      <MediaPanel handle={h} store={store} />
       <h3>Pieces</h3>
       <PieceMap key={h.infoHash} handle={h} peers={peers.length} />
       <h3>

@@ -1,11 +1,12 @@
 /**
  * One row of the torrent list, keyed by its info hash: its cells (rowView() says what they
- * show), its Details and Remove buttons, its Save link once the torrent is done (a single-file
+ * show), its ▶ Play (a torrent with video or audio), Details and Remove buttons, its Save link once the torrent is done (a single-file
  * one; a multi-file torrent's files are saved from its file list, in a row under it).
  */
 import type { TorrentHandle } from '../api';
 import { displayName, fillTransform, isolatedName } from './dom';
 import { FileRows } from './file-list';
+import { firstPlayable } from './media-panel';
 import { SaveLink } from './save-link';
 import type { TorrentStore } from './torrent-store';
 import { rowView } from './torrent-row-view';
@@ -15,6 +16,7 @@ export function TorrentRow({ handle: h, store, selected }: { handle: TorrentHand
   const v = rowView(p, h.peers().length);
   const name = displayName(h.name());
   const label = isolatedName(h.name());
+  const playable = firstPlayable(h.files());
   return (
     <>
       <tr data-infohash={h.infoHash} class={selected ? 'torrent selected' : 'torrent'}>
@@ -63,6 +65,11 @@ export function TorrentRow({ handle: h, store, selected }: { handle: TorrentHand
                 fileName={h.name()}
                 failed={(m) => store.showError(`Could not save ${label}: ${m}`)}
               />
+            )}
+            {playable && (
+              <button class="small play" data-testid="row-play" title={`Play ${displayName(playable.path)} while it downloads`} onClick={() => store.play(h.infoHash, playable.index)}>
+                ▶ Play
+              </button>
             )}
             <button class="small details-toggle" aria-pressed={selected ? 'true' : 'false'} onClick={() => store.toggle(h.infoHash)}>
               {selected ? 'Hide' : 'Details'}

@@ -25,6 +25,8 @@ export class TorrentStore extends Versioned {
   /** The torrents in the API's order (new ones appended). */
   readonly handles = new Map<string, TorrentHandle>();
   selected: string | null = null;
+  /** The file shown in the selected torrent's player (its index), if any. */
+  playing: number | null = null;
   /** Changes on full refreshes only (the clock's ticks, a torrent started or removed here). */
   fullVersion = 0;
   private readonly offs = new Map<string, () => void>();
@@ -52,7 +54,15 @@ export class TorrentStore extends Versioned {
 
   /** Select a torrent (its details open), or none. */
   select(infoHash: string | null): void {
+    if (infoHash !== this.selected) this.playing = null;
     this.selected = infoHash;
+    this.refresh(false);
+  }
+
+  /** Play or preview file `index` of a torrent (its details open with the player), or stop (null). */
+  play(infoHash: string, index: number | null): void {
+    this.select(infoHash);
+    this.playing = index;
     this.refresh(false);
   }
 

@@ -39,6 +39,8 @@ test('the torrent list: keyed rows, their cells, Details, a torrent gone', async
         done: new Promise(() => undefined),
         remove: () => (w.torrents = w.torrents.filter((x) => x !== t)),
         saveUrl: () => `/files/${t.infoHash}`,
+        mediaUrl: () => `/files/${t.infoHash}?stream`,
+        files: () => [{ index: 0, path: t.name, length: 4 * 262144, progress: t.have / 4, selected: true }],
         blob: async () => new Blob([]),
       });
       const subs: (() => void)[] = [];
