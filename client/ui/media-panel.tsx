@@ -45,7 +45,7 @@ export function MediaPanel({ handle, store }: { handle: TorrentHandle; store: To
               aria-pressed={playing?.file.index === file.index ? 'true' : 'false'}
               onClick={() => store.play(handle.infoHash, playing?.file.index === file.index ? null : file.index)}
             >
-              {playing?.file.index === file.index ? 'Close' : ACTION[kind]}
+              {playing?.file.index === file.index ? (kind === 'video' || kind === 'audio' ? '■ Stop' : 'Hide') : ACTION[kind]}
             </button>{' '}
             <bdi>{displayName(file.path)}</bdi> <span class="muted">{kind}</span>
           </li>
