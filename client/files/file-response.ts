@@ -19,8 +19,8 @@ import { pieceStream, piecesOf, type ByteRange } from './piece-stream';
 import { openStoredFile, type StoredFile } from './stored-file';
 import type { PieceSource } from './tab-pieces';
 
-function text(status: number, body: string): Response {
-  return new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers } });
 }
 
 /** The first piece of `range` the browser lacks, or -1. */
@@ -37,9 +37,8 @@ function firstMissing(file: StoredFile, range: ByteRange): number {
  * here yet is waited for; undefined when it does not come in time.
  */
 function awaitingRead(file: StoredFile, range: ByteRange, reader: string, source: PieceSource): (index: number) => Promise<Uint8Array | undefined> {
-  const lastPiece = Math.floor((range.end - 1) / file.pieceLength);
   return async (index) => {
-    const last = Math.min(lastPiece, index + READ_AHEAD_PIECES);
+    const last = windowEnd(file, range, index);
     let ahead = false;
     for (let i = index; i <= last && !ahead; i++) ahead = !file.have.get(i);
     if (ahead) void source.want(file.infoHash, reader, index, last);
@@ -49,6 +48,11 @@ function awaitingRead(file: StoredFile, range: ByteRange, reader: string, source
     }
     return file.read(index);
   };
+}
+
+/** The last piece of a reader's window from piece `index`: READ_AHEAD_PIECES further, within the range. */
+function windowEnd(file: StoredFile, range: ByteRange, index: number): number {
+  return Math.min(piecesOf(file, range)?.last ?? index, index + READ_AHEAD_PIECES);
 }
 
 /** Pieces past the one being read that a media reader asks the tabs for first (about a few seconds of video). */
@@ -81,10 +85,7 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   const name = span.path[span.path.length - 1] as string;
   const asked = parseRange(request.headers.get('range'), span.length);
   if (asked.kind === 'unsatisfiable') {
-    return new Response(`The range asked for cannot be served: ${asked.reason}.\n`, {
-      status: 416,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-range': `bytes */${span.length}`, 'cache-control': 'no-store' },
-    });
+    return text(416, `The range asked for cannot be served: ${asked.reason}.`, { 'content-range': `bytes */${span.length}` });
   }
   // The asked bytes of the file, as offsets in the torrent.
   const part = asked.kind === 'range' ? asked.range : { start: 0, end: span.length };
@@ -97,8 +98,7 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
     if (!media || !source) return text(409, `${incomplete}.`);
     // Played while it downloads: the tabs fetch what is read first, and the response waits for it.
     reader = crypto.randomUUID();
-    const lastPiece = Math.floor((range.end - 1) / file.pieceLength);
-    if (!(await source.want(file.infoHash, reader, missing, Math.min(lastPiece, missing + READ_AHEAD_PIECES)))) {
+    if (!(await source.want(file.infoHash, reader, missing, windowEnd(file, range, missing)))) {
       return text(503, `${incomplete}, and no tab of this browser is downloading it: open the page with it (or keep it open) to play it while it downloads.`);
     }
   }
