@@ -1,5 +1,6 @@
 /**
- * Filling peers' request pipelines: our interest in each peer (it has a piece we want), and
+ * Filling peers' request pipelines: our interest in each peer (it has a piece we want, or one a
+ * player reads), and
  * requests from the request book as its pipeline drains, within the download limit (over it,
  * the peer is asked for nothing more until the budget refills).
  */
@@ -21,7 +22,7 @@ export class RequestPipeline {
   /** Tell the peer whether we are interested (when that changed), then fill its pipeline. */
   updateInterest(p: SwarmPeer, s: SwarmState | null): void {
     if (!s || !p.bitfield) return;
-    const want = wantsFrom(p.bitfield, s.have, this.selection.wanted);
+    const want = wantsFrom(p.bitfield, s.have, this.selection.wanted, s.book.urgentPieces());
     if (want !== p.amInterested) {
       p.amInterested = want;
       p.conn.send({ type: want ? 'interested' : 'not-interested' });

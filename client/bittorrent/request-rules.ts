@@ -11,8 +11,12 @@ export function wantsPiece(index: number, have: Bitfield, wanted: Bitfield | nul
   return !have.get(index) && (!wanted || wanted.get(index));
 }
 
-/** The peer has a piece we lack and want: we are interested in it. */
-export function wantsFrom(theirs: Bitfield, have: Bitfield, wanted: Bitfield | null): boolean {
+/**
+ * The peer has a piece we lack and want, or one being read (`urgent`: a player reads it, wanted
+ * or not): we are interested in it.
+ */
+export function wantsFrom(theirs: Bitfield, have: Bitfield, wanted: Bitfield | null, urgent: readonly number[] = []): boolean {
+  for (const i of urgent) if (theirs.get(i) && !have.get(i)) return true;
   let want = false;
   for (let i = 0; i < theirs.length && !want; i++) want = theirs.get(i) && !have.get(i) && (!wanted || wanted.get(i));
   return want;

@@ -170,10 +170,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   prioritize(reader: string, first: number, last: number): boolean {
     const s = this.swarm;
     if (!s || !this.windows || s.have.isComplete()) return false;
-    if (this.windows.set(reader, first, last, Date.now())) {
-      this.applyUrgent();
-      this.fillAll();
-    }
+    if (this.windows.set(reader, first, last, Date.now())) this.applyUrgent();
     return true;
   }
 
@@ -390,9 +387,19 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.get(c.peer)?.conn.send({ type: 'cancel', ...c.req });
   }
 
-  /** The request book's urgent pieces: the read windows' pieces not yet here. */
+  /**
+   * The request book's urgent pieces: the read windows' pieces not yet here. A piece being read
+   * makes us interested in the peers that have it even when its file is not selected (a file
+   * played after the selection is done), so every peer's interest is looked at again.
+   */
   private applyUrgent(): void {
-    if (this.swarm && this.windows) this.swarm.book.setUrgent(this.windows.urgent(this.swarm.have));
+    const s = this.swarm;
+    if (!s || !this.windows) return;
+    const before = s.book.urgentPieces();
+    const urgent = this.windows.urgent(s.have);
+    s.book.setUrgent(urgent);
+    if (before.length === urgent.length && before.every((x, k) => x === urgent[k])) return;
+    for (const p of this.peers) this.pipeline.updateInterest(p, s);
   }
 
   private fillAll(): void {

@@ -156,6 +156,11 @@ export class RequestBook {
     this.urgent = pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.pieceCount);
   }
 
+  /** The pieces being read (setUrgent), nearest deadline first. */
+  urgentPieces(): readonly number[] {
+    return this.urgent;
+  }
+
   /** True when piece `i` is one to fetch. */
   isWanted(i: number): boolean {
     return !this.wanted || this.wanted.get(i);

@@ -134,3 +134,51 @@ test('a media URL of a file still downloading: a range at 80 % comes before the 
   expect(whole.before).toBeLessThan(1);
   expect(whole.same).toBe(true);
 });
+
+test('a file left out of the selection plays through its media URL after the selected ones are done: the pieces read are fetched anyway', async ({ browser, peer }) => {
+  test.setTimeout(90_000);
+  const seeder = await peer(await browser.newContext());
+  const leecher = await peer(await browser.newContext());
+  await leecher.waitForFunction(() => !!navigator.serviceWorker.controller);
+  const bytesOf = `(n, seed) => { const b = new Uint8Array(n); let x = seed; for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24; return b; }`;
+  const SLIDES = 600 * 1024 + 3; // about 2.3 pieces
+  const TALK = 3 * 1024 * 1024 + 11; // 12 more pieces
+  const magnet = await seeder.evaluate(async ({ bytesOf, SLIDES, TALK }) => {
+    const make = (0, eval)(bytesOf) as (n: number, seed: number) => Uint8Array<ArrayBuffer>;
+    const files = [
+      { path: 'course/slides.pdf', blob: new Blob([make(SLIDES, 1)]) },
+      { path: 'course/talk.webm', blob: new Blob([make(TALK, 2)]) },
+    ];
+    return (await window.p2p.share(files, 'course')).magnet;
+  }, { bytesOf, SLIDES, TALK });
+
+  const out = await leecher.evaluate(async ({ magnet, bytesOf, SLIDES, TALK }) => {
+    const make = (0, eval)(bytesOf) as (n: number, seed: number) => Uint8Array<ArrayBuffer>;
+    const talk = make(TALK, 2);
+    const t = await window.p2p.download(magnet);
+    while (t.files().length === 0) await new Promise((r) => setTimeout(r, 50));
+    t.select(['slides.pdf']);
+    await t.done;
+    const before = t.progress();
+    // The selection is done and nothing more is asked for; now the user plays the other file.
+    const at = 2 * 1024 * 1024;
+    const started = performance.now();
+    const r = await fetch(t.mediaUrl('talk.webm'), { headers: { range: `bytes=${at}-${at + 99_999}` } });
+    const body = new Uint8Array(await r.arrayBuffer());
+    return {
+      before: { have: before.have, pieces: before.pieces },
+      slidesPieces: Math.ceil(SLIDES / 262_144),
+      status: r.status,
+      same: body.length === 100_000 && body.every((v, i) => v === talk[at + i]),
+      ms: performance.now() - started,
+      after: t.progress().have,
+    };
+  }, { magnet, bytesOf, SLIDES, TALK });
+  // Only the slides' pieces (and the one they share with the talk) were fetched for the selection.
+  expect(out.before.have).toBe(out.slidesPieces);
+  expect(out.before.have).toBeLessThan(out.before.pieces);
+  expect(out.status).toBe(206);
+  expect(out.same).toBe(true);
+  expect(out.after).toBeGreaterThan(out.before.have);
+  expect(out.ms).toBeLessThan(20_000);
+});

@@ -108,6 +108,8 @@ test.describe('what a peer has', () => {
     expect(takeHave(p, 1, s, bf(4, [2]))).toBe('fill'); // not wanted
     expect(takeHave(p, 2, s, bf(4, [2]))).toBe('interest');
     expect(takeHave(p, 2, s, bf(4, [2]))).toBe('interest'); // again: counted once
+    s.book.setUrgent([1]);
+    expect(takeHave(p, 1, s, bf(4, [2]))).toBe('interest'); // not selected, but being read
     expect(counts(s)).toEqual([1, 1, 1, 0]);
     p.amInterested = true;
     expect(takeHave(p, 3, s, null)).toBe('fill');
@@ -122,6 +124,10 @@ test.describe('interest and refills', () => {
     expect(wantsFrom(bf(4, [0, 3]), have, null)).toBe(true);
     expect(wantsFrom(bf(4, [0, 3]), have, bf(4, [1, 2]))).toBe(false);
     expect(wantsFrom(bf(4, [0, 2, 3]), have, bf(4, [1, 2]))).toBe(true);
+    // A piece being read makes the peer that has it interesting, selected or not; one we hold does not.
+    expect(wantsFrom(bf(4, [0, 3]), have, bf(4, [1, 2]), [3])).toBe(true);
+    expect(wantsFrom(bf(4, [0, 3]), have, bf(4, [1, 2]), [0])).toBe(false);
+    expect(wantsFrom(bf(4, [0]), have, bf(4, [1, 2]), [3])).toBe(false);
     expect(wantsPiece(0, have, null)).toBe(false);
     expect(wantsPiece(1, have, bf(4, [2]))).toBe(false);
     expect(wantsPiece(2, have, bf(4, [2]))).toBe(true);
