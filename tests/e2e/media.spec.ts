@@ -155,9 +155,8 @@ test('a file left out of the selection plays through its media URL after the sel
   const out = await leecher.evaluate(async ({ magnet, bytesOf, SLIDES, TALK }) => {
     const make = (0, eval)(bytesOf) as (n: number, seed: number) => Uint8Array<ArrayBuffer>;
     const talk = make(TALK, 2);
-    const t = await window.p2p.download(magnet);
-    while (t.files().length === 0) await new Promise((r) => setTimeout(r, 50));
-    t.select(['slides.pdf']);
+    // Only the slides (BEP 53 so=0: selected before any request goes out).
+    const t = await window.p2p.download(`${magnet}&so=0`);
     await t.done;
     const before = t.progress();
     // The selection is done and nothing more is asked for; now the user plays the other file.
