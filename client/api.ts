@@ -53,8 +53,12 @@ export interface TorrentHandle {
   select(files: readonly (string | number)[]): void;
   /** Connected peers with their choke and interest state and rates. */
   peers(): PeerView[];
-  /** Per piece: 0 missing, 1 in flight, 2 have; and how many connected peers have it. */
-  pieceMap(): { state: Uint8Array; availability: Uint16Array };
+  /**
+   * Per piece: `state` 0 missing, 1 in flight, 2 have; `availability`, how many connected peers
+   * have it; `reading` 1 for a piece a player or preview is waiting for (ahead of its playhead,
+   * fetched before the others), else 0.
+   */
+  pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array };
   /** Resolves when every piece of the selected files (by default: every piece) is verified and stored. */
   readonly done: Promise<void>;
   /**

@@ -53,15 +53,18 @@ export function progressOf(
 }
 
 /** Per piece: 0 missing, 1 in flight (`inFlight`), 2 have; and how many peers have it. */
-export function pieceMapOf(s: SwarmState | null, inFlight: (index: number) => boolean): { state: Uint8Array; availability: Uint16Array } {
+export function pieceMapOf(s: SwarmState | null, inFlight: (index: number) => boolean): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
   const n = s?.info.pieces.length ?? 0;
   const state = new Uint8Array(n);
   const availability = new Uint16Array(n);
+  const reading = new Uint8Array(n);
   for (let i = 0; s && i < n; i++) {
     state[i] = s.have.get(i) ? 2 : inFlight(i) ? 1 : 0;
     availability[i] = s.availability.count(i);
   }
-  return { state, availability };
+  // The pieces a player waits for (the read windows' pieces not here yet).
+  if (s) for (const i of s.book.urgentPieces()) if (i < n) reading[i] = 1;
+  return { state, availability, reading };
 }
 
 /** Bytes of the pieces we lack (before the metadata: Infinity). */

@@ -234,7 +234,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   /** Per piece: 0 missing, 1 in flight, 2 have; and how many peers have it. */
-  pieceMap(): { state: Uint8Array; availability: Uint16Array } {
+  pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
     return pieceMapOf(this.swarm, (i) => this.intake.inFlight(i));
   }
 

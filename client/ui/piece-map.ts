@@ -1,19 +1,23 @@
 /**
  * The piece map of a torrent, drawn on a <canvas>: one cell per piece. Pieces we have are solid
  * green, pieces in flight amber, missing pieces blue shaded by availability (darker = more of
- * the connected peers have it) and red when no connected peer has them. Redrawn only when the
- * map changed, its size changed, or a second passed.
+ * the connected peers have it) and red when no connected peer has them; a piece a player waits
+ * for (the window ahead of its playhead) is framed in violet. Redrawn only when the map changed,
+ * its size changed, or a second passed.
  */
 import { el, plural } from './dom';
 
 export interface PieceMapData {
   state: Uint8Array;
   availability: Uint16Array;
+  /** 1: a player waits for this piece. */
+  reading: Uint8Array;
 }
 
 const HAVE = '#2f9e44';
 const IN_FLIGHT = '#f59f00';
 const NOWHERE = '#e03131';
+const READING = '#7048e8';
 const GAP_BG = '#ffffff';
 /** Lightness of a missing piece held by one peer (light) and by every peer (dark). */
 const L_FEW = 86;
@@ -51,7 +55,7 @@ export class PieceMapView {
   private readonly empty: HTMLElement;
   private readonly gradient: HTMLElement;
   private readonly gradientLabel: HTMLElement;
-  private last: { state: Uint8Array; availability: Uint16Array; peers: number } | null = null;
+  private last: (PieceMapData & { peers: number }) | null = null;
   private lastDraw = 0;
   private dirty = true;
   private layout = { cell: 16, cols: 1, rows: 1 };
@@ -68,6 +72,11 @@ export class PieceMapView {
       s.style.background = color;
       return s;
     };
+    const frame = () => {
+      const s = el('span', { class: 'swatch' });
+      s.style.boxShadow = `inset 0 0 0 2px ${READING}`;
+      return s;
+    };
     this.gradient.style.background = `linear-gradient(to right, ${missingColor(1, 4)}, ${missingColor(4, 4)})`;
     const legend = el(
       'ul',
@@ -76,6 +85,7 @@ export class PieceMapView {
       el('li', {}, swatch(IN_FLIGHT), 'in flight'),
       el('li', {}, this.gradient, this.gradientLabel),
       el('li', {}, swatch(NOWHERE), 'no connected peer has it'),
+      el('li', {}, frame(), 'a player waits for it'),
     );
     this.element = el('div', { class: 'piece-map-box' }, this.canvas, this.empty, legend, this.summary);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
@@ -95,9 +105,10 @@ export class PieceMapView {
       !this.last ||
       this.last.peers !== peers ||
       !sameBytes(this.last.state, map.state) ||
-      !sameBytes(this.last.availability, map.availability);
+      !sameBytes(this.last.availability, map.availability) ||
+      !sameBytes(this.last.reading, map.reading);
     if (!changed && !this.dirty && now - this.lastDraw < 1000) return;
-    this.last = { state: map.state.slice(), availability: map.availability.slice(), peers };
+    this.last = { state: map.state.slice(), availability: map.availability.slice(), reading: map.reading.slice(), peers };
     this.draw(now);
   }
 
@@ -116,7 +127,9 @@ export class PieceMapView {
     let have = 0;
     let inFlight = 0;
     let nowhere = 0;
+    let reading = 0;
     for (let i = 0; i < n; i++) {
+      if (data.reading[i]) reading++;
       if (data.state[i] === 2) have++;
       else if (data.state[i] === 1) inFlight++;
       else if ((data.availability[i] ?? 0) === 0) nowhere++;
@@ -127,6 +140,7 @@ export class PieceMapView {
         ? ''
         : `${plural(n, 'piece')}: ${have} have · ${inFlight} in flight · ${missing} missing` +
           (missing ? ` (${nowhere} on no connected peer)` : '') +
+          (reading ? ` · ${reading} waited for by a player` : '') +
           ` · ${plural(data.peers, 'connected peer')}`;
     this.gradientLabel.textContent = `missing: 1 → ${data.peers > 1 ? `${data.peers} peers` : 'every peer'} ${data.peers === 1 ? 'has' : 'have'} it`;
     if (n === 0) return;
@@ -166,6 +180,18 @@ export class PieceMapView {
         ctx.fillRect(x, y, cell - gap, cell - gap);
       }
     }
+    // The pieces a player waits for: framed (a whole cell in violet when cells are too small to frame).
+    ctx.strokeStyle = READING;
+    ctx.fillStyle = READING;
+    const line = Math.max(1, Math.min(3, Math.floor(cell / 5)));
+    ctx.lineWidth = line;
+    for (let i = 0; i < n; i++) {
+      if (!data.reading[i]) continue;
+      const x = (i % cols) * cell;
+      const y = Math.floor(i / cols) * cell;
+      if (cell - gap < 6) ctx.fillRect(x, y, cell - gap, cell - gap);
+      else ctx.strokeRect(x + line / 2, y + line / 2, cell - gap - line, cell - gap - line);
+    }
   }
 
   private hover(e: MouseEvent): void {
@@ -181,6 +207,6 @@ export class PieceMapView {
     }
     const s = data.state[i];
     const a = data.availability[i] ?? 0;
-    this.canvas.title = `piece ${i}: ${s === 2 ? 'have' : s === 1 ? 'in flight' : 'missing'}; ${plural(a, 'connected peer')} ${a === 1 ? 'has' : 'have'} it`;
+    this.canvas.title = `piece ${i}: ${s === 2 ? 'have' : s === 1 ? 'in flight' : 'missing'}${data.reading[i] ? ' (a player waits for it)' : ''}; ${plural(a, 'connected peer')} ${a === 1 ? 'has' : 'have'} it`;
   }
 }

@@ -39,9 +39,13 @@ test('a recorded WebM video plays in the page from the swarm while it downloads:
     (hash) => {
       const v = document.querySelector<HTMLVideoElement>('#torrent-details video');
       const t = window.p2p.torrents().find((x) => x.infoHash === hash);
-      if (!v || !t || v.currentTime < 2) return null;
+      if (!t) return null;
+      // The piece map marks the pieces the player waits for, ahead of its playhead.
+      const w = window as unknown as { waitedFor?: number };
+      w.waitedFor = Math.max(w.waitedFor ?? 0, t.pieceMap().reading.reduce((n, r) => n + r, 0));
+      if (!v || v.currentTime < 2) return null;
       const p = t.progress();
-      return { currentTime: v.currentTime, have: p.have, pieces: p.pieces, error: v.error?.message ?? null };
+      return { currentTime: v.currentTime, have: p.have, pieces: p.pieces, error: v.error?.message ?? null, waitedFor: w.waitedFor };
     },
     shared.infoHash,
     { timeout: 60_000, polling: 100 },
@@ -50,6 +54,8 @@ test('a recorded WebM video plays in the page from the swarm while it downloads:
   console.log(`played past ${at.currentTime.toFixed(1)} s of the video with ${at.have} of ${at.pieces} pieces here`);
   expect(at.error).toBeNull();
   expect(at.have / at.pieces).toBeLessThan(0.5);
+  expect(at.waitedFor).toBeGreaterThan(0);
+  await viewer.locator('#torrent-details').screenshot({ path: test.info().outputPath('playing.png') });
   // The cap lifted, the rest arrives and the video plays on.
   await viewer.evaluate(() => window.p2p.setRateLimits({ down: 0 }));
   await expect(row.locator('.pct')).toHaveText('100%', { timeout: 30_000 });

@@ -34,7 +34,7 @@ test('the torrent list: keyed rows, their cells, Details, a torrent gone', async
           multiFile: false, files: 1, selectedFiles: 1,
         }),
         peers: () => Array.from({ length: t.peers }, (_, i) => ({ id: `peer${i}`, client: 'fake', amChoking: false, amInterested: true, peerChoking: false, peerInterested: false, downRate: 0, upRate: 0, pieces: 0, outstanding: 0, snubbed: false })),
-        pieceMap: () => ({ state: new Uint8Array(4), availability: new Uint16Array(4) }),
+        pieceMap: () => ({ state: new Uint8Array(4), availability: new Uint16Array(4), reading: new Uint8Array(4) }),
         on: () => () => undefined,
         done: new Promise(() => undefined),
         remove: () => (w.torrents = w.torrents.filter((x) => x !== t)),
