@@ -31,8 +31,8 @@ export function takeBitfield(p: Haves, bytes: Uint8Array, s: SwarmState | null):
 
 /**
  * A have message: 'raw' kept until the metadata comes, 'interest' when it is a piece we want
- * (or one a player reads: the request book's urgent pieces) and are not yet interested (update our interest), 'fill' otherwise. One out of range throws a
- * ProtocolError.
+ * (or one a player reads: the request book's urgent pieces) and are not yet interested (update
+ * our interest), 'fill' otherwise. One out of range throws a ProtocolError.
  */
 export function takeHave(p: Haves, index: number, s: SwarmState | null, wanted: Bitfield | null): 'raw' | 'interest' | 'fill' {
   if (!s || !p.bitfield) {
@@ -44,8 +44,7 @@ export function takeHave(p: Haves, index: number, s: SwarmState | null, wanted: 
     p.bitfield.set(index);
     s.availability.addHave(index);
   }
-  const wants = wantsPiece(index, s.have, wanted) || (!s.have.get(index) && s.book.urgentPieces().includes(index));
-  return !p.amInterested && wants ? 'interest' : 'fill';
+  return !p.amInterested && wantsPiece(index, s.have, wanted, s.book.urgentPieces()) ? 'interest' : 'fill';
 }
 
 /** The metadata is here: what the peer announced before makes its bitfield (haves past the torrent's pieces dropped). Throws on a bad bitfield. */

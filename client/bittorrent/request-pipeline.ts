@@ -1,8 +1,7 @@
 /**
  * Filling peers' request pipelines: our interest in each peer (it has a piece we want, or one a
- * player reads), and
- * requests from the request book as its pipeline drains, within the download limit (over it,
- * the peer is asked for nothing more until the budget refills).
+ * player reads), and requests from the request book as its pipeline drains, within the download
+ * limit (over it, the peer is asked for nothing more until the budget refills).
  */
 import type { Bitfield } from '../../protocol/bitfield';
 import type { RateLimit } from '../core/rate';

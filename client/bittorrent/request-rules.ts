@@ -6,9 +6,9 @@ import type { Bitfield } from '../../protocol/bitfield';
 /** Free request slots that make a peer's pipeline worth refilling (16 KiB blocks of a 256 KiB piece). */
 export const REFILL_BATCH = 16;
 
-/** A piece we lack and want (`wanted` null: every piece is). */
-export function wantsPiece(index: number, have: Bitfield, wanted: Bitfield | null): boolean {
-  return !have.get(index) && (!wanted || wanted.get(index));
+/** A piece we lack and want (`wanted` null: every piece is), or one being read (`urgent`, wanted or not). */
+export function wantsPiece(index: number, have: Bitfield, wanted: Bitfield | null, urgent: readonly number[] = []): boolean {
+  return !have.get(index) && (!wanted || wanted.get(index) || urgent.includes(index));
 }
 
 /**

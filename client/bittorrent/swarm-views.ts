@@ -52,7 +52,7 @@ export function progressOf(
   };
 }
 
-/** Per piece: 0 missing, 1 in flight (`inFlight`), 2 have; and how many peers have it. */
+/** Per piece: 0 missing, 1 in flight (`inFlight`), 2 have; how many peers have it; whether a player waits for it. */
 export function pieceMapOf(s: SwarmState | null, inFlight: (index: number) => boolean): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
   const n = s?.info.pieces.length ?? 0;
   const state = new Uint8Array(n);

@@ -233,7 +233,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     return [...this.peers].map((p) => peerView(p, this.swarm?.book.outstanding(p.key) ?? 0, now));
   }
 
-  /** Per piece: 0 missing, 1 in flight, 2 have; and how many peers have it. */
+  /** Per piece: 0 missing, 1 in flight, 2 have; how many peers have it; whether a player waits for it. */
   pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
     return pieceMapOf(this.swarm, (i) => this.intake.inFlight(i));
   }
@@ -343,10 +343,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     const s = this.swarm;
     if (!s) return;
     s.have.set(index);
-    this.applyUrgent();
+    const looked = this.applyUrgent();
     for (const q of this.peers) {
       q.conn.send({ type: 'have', index });
-      if (q.amInterested) this.pipeline.updateInterest(q, s);
+      if (q.amInterested && !looked) this.pipeline.updateInterest(q, s);
     }
     this.emit('piece', { index });
     this.emitProgress();
@@ -390,16 +390,18 @@ export class Torrent extends Emitter<TorrentEvents> {
   /**
    * The request book's urgent pieces: the read windows' pieces not yet here. A piece being read
    * makes us interested in the peers that have it even when its file is not selected (a file
-   * played after the selection is done), so every peer's interest is looked at again.
+   * played after the selection is done), so every peer's interest is looked at again when the
+   * list changed; whether it did.
    */
-  private applyUrgent(): void {
+  private applyUrgent(): boolean {
     const s = this.swarm;
-    if (!s || !this.windows) return;
+    if (!s || !this.windows) return false;
     const before = s.book.urgentPieces();
     const urgent = this.windows.urgent(s.have);
     s.book.setUrgent(urgent);
-    if (before.length === urgent.length && before.every((x, k) => x === urgent[k])) return;
+    if (before.length === urgent.length && before.every((x, k) => x === urgent[k])) return false;
     for (const p of this.peers) this.pipeline.updateInterest(p, s);
+    return true;
   }
 
   private fillAll(): void {

@@ -131,6 +131,8 @@ test.describe('interest and refills', () => {
     expect(wantsPiece(0, have, null)).toBe(false);
     expect(wantsPiece(1, have, bf(4, [2]))).toBe(false);
     expect(wantsPiece(2, have, bf(4, [2]))).toBe(true);
+    expect(wantsPiece(1, have, bf(4, [2]), [1])).toBe(true); // not selected, but being read
+    expect(wantsPiece(0, have, bf(4, [2]), [0])).toBe(false); // being read, but here
   });
 
   test('a pipeline is refilled when empty, or in batches of a piece of blocks (half the pipeline if less)', () => {
