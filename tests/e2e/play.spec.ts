@@ -55,6 +55,7 @@ test('a recorded WebM video plays in the page from the swarm while it downloads:
   expect(at.error).toBeNull();
   expect(at.have / at.pieces).toBeLessThan(0.5);
   console.log(`the piece map marked up to ${at.waitedFor} pieces as waited for by the player`);
+  expect(at.waitedFor).toBeGreaterThan(0);
   await viewer.locator('#torrent-details').screenshot({ path: test.info().outputPath('playing.png') });
   // The cap lifted, the rest arrives and the video plays on.
   await viewer.evaluate(() => window.p2p.setRateLimits({ down: 0 }));
