@@ -54,7 +54,7 @@ export interface TorrentHandle {
   /** Connected peers with their choke and interest state and rates. */
   peers(): PeerView[];
   /**
-   * Per piece: `state` 0 missing, 1 in flight, 2 have; `availability`, how many connected peers
+   * Per piece: `state` 0 missing, 1 in flight (asked for, or some of it here), 2 have; `availability`, how many connected peers
    * have it; `reading` 1 for a piece a player or preview is waiting for (ahead of its playhead,
    * fetched before the others), else 0.
    */

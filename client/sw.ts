@@ -17,6 +17,8 @@ interface ExtendableEvent extends Event {
 }
 interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
+  /** The page that asked ('' for a navigation). */
+  readonly clientId: string;
   respondWith(r: Response | Promise<Response>): void;
 }
 interface SwScope {
@@ -39,7 +41,7 @@ sw.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (!url.pathname.startsWith('/files/')) return;
   e.respondWith(
-    fileResponse(kv, stored, e.request, tabs).then(
+    fileResponse(kv, stored, e.request, tabs, e.clientId || undefined).then(
       (r) => r ?? fetch(e.request),
       (err: unknown) => new Response(`The file could not be served: ${(err as Error).message}\n`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
     ),

@@ -91,7 +91,7 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
         void this.store.removeTorrent(m.infoHash).catch(() => {});
       } else if (m.type === 'want') {
         // The service worker streams pieces of it to a media element: fetch those first.
-        if (this.torrents.get(m.infoHash)?.prioritize(m.reader, m.first, m.last)) this.content.post({ type: 'wanting', infoHash: m.infoHash, reader: m.reader });
+        if (this.torrents.get(m.infoHash)?.prioritize(m.reader, m.first, m.last, m.player)) this.content.post({ type: 'wanting', infoHash: m.infoHash, reader: m.reader });
       }
     });
     this.ready = this.resumeStored();

@@ -12,13 +12,15 @@ export const CONTENT_CHANNEL = 'edge-p2p-content';
 
 /** A reader's id: what the service worker names one response it is streaming. */
 const READER_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A player's id: the page that reads and the file it reads (read-windows.ts). */
+const PLAYER_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 /** Pieces of one torrent are numbered below this (a 2^20-piece torrent is 256 GiB in 256 KiB pieces). */
 const MAX_PIECE = 2 ** 24;
 
 export type ContentMessage =
   | { type: 'deleted'; infoHash: string }
-  /** Reader `reader` reads pieces [first, last] of the torrent now. */
-  | { type: 'want'; infoHash: string; reader: string; first: number; last: number }
+  /** Reader `reader` (of `player`, when the service worker knows whose) reads pieces [first, last] of the torrent now. */
+  | { type: 'want'; infoHash: string; reader: string; first: number; last: number; player?: string }
   /** A tab runs the torrent, lacks some of them, and fetches them first. */
   | { type: 'wanting'; infoHash: string; reader: string }
   | { type: 'stored'; infoHash: string; index: number };
@@ -35,8 +37,11 @@ export function parseContentMessage(data: unknown): ContentMessage | null {
   switch (m.type) {
     case 'deleted':
       return { type: 'deleted', infoHash };
-    case 'want':
-      return reader && isPiece(m.first) && isPiece(m.last) && m.first <= m.last ? { type: 'want', infoHash, reader, first: m.first, last: m.last } : null;
+    case 'want': {
+      if (!reader || !isPiece(m.first) || !isPiece(m.last) || m.first > m.last) return null;
+      if (m.player === undefined) return { type: 'want', infoHash, reader, first: m.first, last: m.last };
+      return typeof m.player === 'string' && PLAYER_RE.test(m.player) ? { type: 'want', infoHash, reader, first: m.first, last: m.last, player: m.player } : null;
+    }
     case 'wanting':
       return reader ? { type: 'wanting', infoHash, reader } : null;
     case 'stored':

@@ -41,11 +41,6 @@ export class PieceIntake {
 
   constructor(private readonly host: IntakeHost) {}
 
-  /** Some blocks of piece `index` are here (not yet verified). */
-  inFlight(index: number): boolean {
-    return this.buffers.has(index);
-  }
-
   /** A block `peer` sent: kept if the request book wanted it; the piece verified once all its blocks are here. */
   block(peer: string, index: number, begin: number, block: Uint8Array, s: SwarmState): void {
     const res = s.book.onBlock(peer, index, begin, block.length);

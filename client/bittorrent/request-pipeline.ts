@@ -1,12 +1,13 @@
 /**
  * Filling peers' request pipelines: our interest in each peer (it has a piece we want, or one a
  * player reads), and requests from the request book as its pipeline drains, within the download
- * limit (over it, the peer is asked for nothing more until the budget refills).
+ * limit (never more blocks than its budget pays for; over it, the peer is asked for nothing more
+ * until the budget refills).
  */
 import type { Bitfield } from '../../protocol/bitfield';
 import type { RateLimit } from '../core/rate';
 import { pipelineDepth } from '../core/requests';
-import { refillDue, wantsFrom } from './request-rules';
+import { limitedDepth, refillDue, wantsFrom } from './request-rules';
 import type { SwarmPeer } from './swarm-peer';
 import type { SwarmState } from './torrent-types';
 
@@ -33,10 +34,14 @@ export class RequestPipeline {
   fill(p: SwarmPeer, s: SwarmState | null): void {
     if (!s || !p.bitfield || p.peerChoking || !p.amInterested || p.fillTimer) return;
     const now = Date.now();
-    const want = pipelineDepth(p.conn.down.rate(now));
-    if (!refillDue(s.book.outstanding(p.key), want)) return;
+    const depth = pipelineDepth(p.conn.down.rate(now));
+    const outstanding = s.book.outstanding(p.key);
+    if (!refillDue(outstanding, depth)) return;
+    const budget = this.limits.down.available(now);
+    const want = limitedDepth(outstanding, depth, budget, s.book.blockLength);
     const reqs = s.book.nextRequests(p.key, p.bitfield, s.have, s.availability, want, now, this.rng);
-    let wait = 0;
+    // In debt: wait until the budget pays for a block again.
+    let wait = budget <= 0 ? Math.ceil(((s.book.blockLength - budget) / this.limits.down.bytesPerSecond) * 1000) : 0;
     for (const r of reqs) {
       p.conn.send({ type: 'request', ...r });
       wait = Math.max(wait, this.limits.down.reserve(r.length, now));

@@ -30,3 +30,16 @@ export function wantsFrom(theirs: Bitfield, have: Bitfield, wanted: Bitfield | n
 export function refillDue(outstanding: number, depth: number): boolean {
   return outstanding <= 0 || depth - outstanding >= Math.min(REFILL_BATCH, depth / 2);
 }
+
+/**
+ * How deep to fill a pipeline of `outstanding` requests out of `depth` when the download limit's
+ * bucket holds `budget` bytes (Infinity: no limit): no more blocks than the budget pays for (one
+ * more, to use up a part of a block), none while it is in debt. Asking for a second's worth at
+ * once would let what was asked before a seek hold back, by up to that second, what the player
+ * needs after it.
+ */
+export function limitedDepth(outstanding: number, depth: number, budget: number, blockLength: number): number {
+  if (budget === Infinity) return depth;
+  if (!(budget > 0)) return outstanding;
+  return Math.min(depth, outstanding + Math.ceil(budget / blockLength));
+}

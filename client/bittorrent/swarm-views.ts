@@ -52,14 +52,14 @@ export function progressOf(
   };
 }
 
-/** Per piece: 0 missing, 1 in flight (`inFlight`), 2 have; how many peers have it; whether a player waits for it. */
-export function pieceMapOf(s: SwarmState | null, inFlight: (index: number) => boolean): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
+/** Per piece: 0 missing, 1 in flight (asked for, or partly here), 2 have; how many peers have it; whether a player waits for it. */
+export function pieceMapOf(s: SwarmState | null): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
   const n = s?.info.pieces.length ?? 0;
   const state = new Uint8Array(n);
   const availability = new Uint16Array(n);
   const reading = new Uint8Array(n);
   for (let i = 0; s && i < n; i++) {
-    state[i] = s.have.get(i) ? 2 : inFlight(i) ? 1 : 0;
+    state[i] = s.have.get(i) ? 2 : s.book.underWay(i) ? 1 : 0;
     availability[i] = s.availability.count(i);
   }
   // The pieces a player waits for (the read windows' pieces not here yet).

@@ -165,12 +165,13 @@ export class Torrent extends Emitter<TorrentEvents> {
    * Reader `reader` (a media element playing through the service worker) reads pieces
    * [first, last] now: they are asked for before any other, from whichever peers have them, and
    * asked of a second peer when one is late (client/core/requests.ts). Refreshed as it reads; a
-   * window not refreshed for 10 s is dropped. False before the metadata, or when every piece is here.
+   * window not refreshed for 10 s is dropped. `player` names whose reads they are (a page and a
+   * file): after a seek, its newest reader's window goes first (read-windows.ts). False before the metadata, or when every piece is here.
    */
-  prioritize(reader: string, first: number, last: number): boolean {
+  prioritize(reader: string, first: number, last: number, player?: string): boolean {
     const s = this.swarm;
     if (!s || !this.windows || s.have.isComplete()) return false;
-    if (this.windows.set(reader, first, last, Date.now())) this.applyUrgent();
+    if (this.windows.set(reader, first, last, Date.now(), player)) this.applyUrgent();
     return true;
   }
 
@@ -235,7 +236,7 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Per piece: 0 missing, 1 in flight, 2 have; how many peers have it; whether a player waits for it. */
   pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
-    return pieceMapOf(this.swarm, (i) => this.intake.inFlight(i));
+    return pieceMapOf(this.swarm);
   }
 
   progress(): TorrentProgress {

@@ -74,6 +74,11 @@ export class RateLimit {
     return left >= 0 ? 0 : Math.ceil((-left / this.rate) * 1000);
   }
 
+  /** Bytes the budget holds at `now` (negative while in debt); Infinity when unlimited. */
+  available(now: number): number {
+    return this.limited(now)?.available(now) ?? Infinity;
+  }
+
   /** Spend `amount` if the bucket holds it (true), else spend nothing (false). */
   take(amount: number, now: number): boolean {
     return this.limited(now)?.take(now, amount) ?? true;

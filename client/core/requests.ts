@@ -105,6 +105,12 @@ export class RequestBook {
     this.done = new Uint8Array(pieceCount);
   }
 
+  /** Whether piece `index` is under way: a block of it asked for (and not given back) or received, the piece not done. */
+  underWay(index: number): boolean {
+    const st = this.pieces.get(index);
+    return !!st && st.unrequested < st.blocks;
+  }
+
   /** Size in bytes of piece `index` (0 out of range). */
   pieceSize(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.pieceCount) return 0;

@@ -36,12 +36,12 @@ function firstMissing(file: StoredFile, range: ByteRange): number {
  * window to the piece read and the few after it (the tabs fetch those first), and a piece not
  * here yet is waited for; undefined when it does not come in time.
  */
-function awaitingRead(file: StoredFile, range: ByteRange, reader: string, source: PieceSource): (index: number) => Promise<Uint8Array | undefined> {
+function awaitingRead(file: StoredFile, range: ByteRange, reader: Reader, source: PieceSource): (index: number) => Promise<Uint8Array | undefined> {
   return async (index) => {
     const last = windowEnd(file, range, index);
     let ahead = false;
     for (let i = index; i <= last && !ahead; i++) ahead = !file.have.get(i);
-    if (ahead) void source.want(file.infoHash, reader, index, last);
+    if (ahead) void source.want(file.infoHash, reader.id, index, last, reader.player);
     if (!file.have.get(index)) {
       if (!(await source.stored(file.infoHash, index, PIECE_WAIT_MS))) return undefined;
       file.have.set(index);
@@ -50,21 +50,32 @@ function awaitingRead(file: StoredFile, range: ByteRange, reader: string, source
   };
 }
 
-/** The last piece of a reader's window from piece `index`: READ_AHEAD_PIECES further, within the range. */
-function windowEnd(file: StoredFile, range: ByteRange, index: number): number {
-  return Math.min(piecesOf(file, range)?.last ?? index, index + READ_AHEAD_PIECES);
+/** One streamed media response, and whose reads it serves (the page's client id and the file). */
+interface Reader {
+  id: string;
+  player: string | undefined;
 }
 
-/** Pieces past the one being read that a media reader asks the tabs for first (about a few seconds of video). */
-export const READ_AHEAD_PIECES = 4;
+/** The last piece of a reader's window from piece `index`: READ_AHEAD_BYTES further (at least one piece), within the range. */
+function windowEnd(file: StoredFile, range: ByteRange, index: number): number {
+  return Math.min(piecesOf(file, range)?.last ?? index, index + Math.max(1, Math.ceil(READ_AHEAD_BYTES / file.pieceLength)));
+}
+
+/**
+ * Bytes past the piece being read that a media reader asks the tabs for first: a few seconds of
+ * video (2.8 s at 3 Mbit/s), four pieces of 256 KiB, whatever size the torrent's pieces are.
+ */
+export const READ_AHEAD_BYTES = 1024 * 1024;
 /** A streamed media response whose next piece has not come in this long fails (the element asks again). */
 export const PIECE_WAIT_MS = 60_000;
 
 /**
  * null: not a file URL (let the request go to the network). `source`: where a media URL's
  * missing pieces come from (the tabs, tab-pieces.ts); without one, missing pieces are a 409.
+ * `client`: the id of the page that asked (a FetchEvent's clientId), whose reads of one file are
+ * one player's: after a seek its new reader goes first.
  */
-export async function fileResponse(kv: KV, stored: StoredPieces, request: Request, source?: PieceSource): Promise<Response | null> {
+export async function fileResponse(kv: KV, stored: StoredPieces, request: Request, source?: PieceSource, client?: string): Promise<Response | null> {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return null;
   const target = parseFilePath(url.pathname);
@@ -92,13 +103,13 @@ export async function fileResponse(kv: KV, stored: StoredPieces, request: Reques
   const range: ByteRange = { start: span.offset + part.start, end: span.offset + part.end };
   const missing = firstMissing(file, range);
   const what = file.multi ? `“${span.path.join('/')}” of “${file.name}”` : `“${file.name}”`;
-  let reader: string | null = null;
+  let reader: Reader | null = null;
   if (missing >= 0) {
     const incomplete = `${what} is not complete in this browser: ${file.have.count()} of ${file.pieces} pieces are here (piece ${missing} is missing)`;
     if (!media || !source) return text(409, `${incomplete}.`);
     // Played while it downloads: the tabs fetch what is read first, and the response waits for it.
-    reader = crypto.randomUUID();
-    if (!(await source.want(file.infoHash, reader, missing, windowEnd(file, range, missing)))) {
+    reader = { id: crypto.randomUUID(), player: client ? `${client}:${span.offset}` : undefined };
+    if (!(await source.want(file.infoHash, reader.id, missing, windowEnd(file, range, missing), reader.player))) {
       return text(503, `${incomplete}, and no tab of this browser is downloading it: open the page with it (or keep it open) to play it while it downloads.`);
     }
   }

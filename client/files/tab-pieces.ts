@@ -14,8 +14,8 @@ export const POLL_MS = 1_000;
 
 /** Where a streamed response gets the pieces it lacks (what file-response.ts needs). */
 export interface PieceSource {
-  /** Reader `reader` reads pieces [first, last] now: whether a tab is fetching them. */
-  want(infoHash: string, reader: string, first: number, last: number): Promise<boolean>;
+  /** Reader `reader` (of `player`: a page's reads of one file) reads pieces [first, last] now: whether a tab is fetching them. */
+  want(infoHash: string, reader: string, first: number, last: number, player?: string): Promise<boolean>;
   /** Whether piece `index` is stored within `timeoutMs`. */
   stored(infoHash: string, index: number, timeoutMs: number): Promise<boolean>;
 }
@@ -37,9 +37,9 @@ export class TabPieces implements PieceSource {
     else if (m.type === 'stored') this.wake(this.waiters, `${m.infoHash}:${m.index}`);
   }
 
-  want(infoHash: string, reader: string, first: number, last: number): Promise<boolean> {
+  want(infoHash: string, reader: string, first: number, last: number, player?: string): Promise<boolean> {
     const answered = this.until(this.answers, `${infoHash}:${reader}`, this.timing.answerMs);
-    this.post({ type: 'want', infoHash, reader, first, last });
+    this.post(player === undefined ? { type: 'want', infoHash, reader, first, last } : { type: 'want', infoHash, reader, first, last, player });
     return answered;
   }
 

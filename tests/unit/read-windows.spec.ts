@@ -40,3 +40,20 @@ test('a reader not refreshed for the TTL is forgotten; at most MAX_READERS are f
   expect(w.size).toBe(MAX_READERS);
   expect(w.urgent(have(100))).not.toContain(0); // r0 went first
 });
+
+test('a seek: the player\'s new reader goes before the window its old reader still holds, even as the old one reads on; other players keep their turns', () => {
+  const w = new ReadWindows(100);
+  w.set('old', 6, 9, 0, 'tab1:0');
+  w.set('other', 40, 41, 10, 'tab2:0');
+  w.set('new', 80, 82, 20, 'tab1:0'); // tab1's element seeked; its old request is still open
+  expect(w.urgent(have(100))).toEqual([40, 80, 41, 81, 82, 6, 7, 8, 9]);
+  // The browser reads the old request on for its cache: the new reader stays first.
+  w.set('old', 7, 10, 30, 'tab1:0');
+  expect(w.urgent(have(100))).toEqual([40, 80, 41, 81, 82, 7, 8, 9, 10]);
+  // The new reader stops being refreshed (the element went back to the old request): once it
+  // expires, the old reader is the player's newest again.
+  w.set('old', 8, 11, 20 + WINDOW_TTL_MS + 1, 'tab1:0');
+  w.set('other', 40, 41, 20 + WINDOW_TTL_MS + 1, 'tab2:0');
+  expect(w.expire(20 + WINDOW_TTL_MS + 1)).toBe(true);
+  expect(w.urgent(have(100, 8))).toEqual([40, 9, 41, 10, 11]);
+});

@@ -464,3 +464,20 @@ test.describe('a read window', () => {
     expect(got.duplicates).toEqual([{ peer: 'slow', req: { index: 5, begin: 0, length: BLOCK_LENGTH } }]);
   });
 });
+
+test('under way: a piece with a block asked for or received, until it is done or every request is given back', () => {
+  const { book, have, all, availability } = small();
+  expect(book.underWay(0)).toBe(false);
+  const [r] = book.nextRequests('a', all, have, availability, 1, 0, () => 0);
+  expect(book.underWay(r!.index)).toBe(true);
+  // The peer went: its request is given back, nothing of the piece is here.
+  book.peerGone('a');
+  expect(book.underWay(r!.index)).toBe(false);
+  const reqs = book.nextRequests('b', all, have, availability, 2, 0, () => 0);
+  expect(reqs.every((q) => q.index === reqs[0]!.index)).toBe(true);
+  book.onBlock('b', reqs[0]!.index, reqs[0]!.begin, reqs[0]!.length);
+  book.choked('b'); // the other block given back; one block is here
+  expect(book.underWay(reqs[0]!.index)).toBe(true);
+  book.pieceDone(reqs[0]!.index, true);
+  expect(book.underWay(reqs[0]!.index)).toBe(false);
+});

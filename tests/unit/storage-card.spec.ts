@@ -12,6 +12,8 @@ test('content messages between tabs: a deletion with an info hash, anything else
 
 test('piece news between the service worker and the tabs: want, wanting and stored, checked field by field', () => {
   expect(parseContentMessage({ type: 'want', infoHash: hash, reader: 'r-1_a', first: 3, last: 7 })).toEqual({ type: 'want', infoHash: hash, reader: 'r-1_a', first: 3, last: 7 });
+  const player = '2f0e3a1c-5b7d-4c2e-9a1f-0b3c4d5e6f70:262144';
+  expect(parseContentMessage({ type: 'want', infoHash: hash, reader: 'r', first: 0, last: 1, player })).toEqual({ type: 'want', infoHash: hash, reader: 'r', first: 0, last: 1, player });
   expect(parseContentMessage({ type: 'wanting', infoHash: hash, reader: 'r1' })).toEqual({ type: 'wanting', infoHash: hash, reader: 'r1' });
   expect(parseContentMessage({ type: 'stored', infoHash: hash, index: 0 })).toEqual({ type: 'stored', infoHash: hash, index: 0 });
   for (const bad of [
@@ -22,6 +24,9 @@ test('piece news between the service worker and the tabs: want, wanting and stor
     { type: 'want', infoHash: hash, reader: 'a b', first: 0, last: 1 },
     { type: 'want', infoHash: hash, reader: 'x'.repeat(65), first: 0, last: 1 },
     { type: 'want', infoHash: hash, first: 0, last: 1 },
+    { type: 'want', infoHash: hash, reader: 'r', first: 0, last: 1, player: 'a b' },
+    { type: 'want', infoHash: hash, reader: 'r', first: 0, last: 1, player: 7 },
+    { type: 'want', infoHash: hash, reader: 'r', first: 0, last: 1, player: 'p'.repeat(101) },
     { type: 'wanting', infoHash: hash },
     { type: 'stored', infoHash: hash, index: '3' },
     { type: 'stored', infoHash: 'nothex', index: 3 },

@@ -9,7 +9,7 @@ import type { TorrentInfo } from '../../protocol/metainfo';
 import { Availability } from '../../client/core/picker';
 import { RequestBook } from '../../client/core/requests';
 import { dropHaves, emptyHaves, settleHaves, takeBitfield, takeHave } from '../../client/bittorrent/peer-haves';
-import { REFILL_BATCH, refillDue, wantsFrom, wantsPiece } from '../../client/bittorrent/request-rules';
+import { limitedDepth, REFILL_BATCH, refillDue, wantsFrom, wantsPiece } from '../../client/bittorrent/request-rules';
 import { admit, MAX_PEERS, type AdmitInput } from '../../client/bittorrent/swarm-peers';
 import type { SwarmState } from '../../client/bittorrent/torrent-types';
 import { MAX_QUEUED_UPLOADS, UploadQueue } from '../../client/bittorrent/upload-queue';
@@ -141,6 +141,16 @@ test.describe('interest and refills', () => {
     expect(refillDue(2, 4)).toBe(true); // 2 free = half of 4
     expect(refillDue(250 - REFILL_BATCH + 1, 250)).toBe(false);
     expect(refillDue(250 - REFILL_BATCH, 250)).toBe(true);
+  });
+
+  test('under a download limit a pipeline is filled only as deep as the budget pays for, not at all in debt', () => {
+    const B = 16_384;
+    expect(limitedDepth(3, 62, Infinity, B)).toBe(62); // no limit
+    expect(limitedDepth(0, 62, 3 * B, B)).toBe(3);
+    expect(limitedDepth(2, 62, 3 * B + 1, B)).toBe(6); // a part of a block pays for one more
+    expect(limitedDepth(0, 10, 100 * B, B)).toBe(10); // never past the pipeline's depth
+    expect(limitedDepth(4, 62, 0, B)).toBe(4); // nothing more
+    expect(limitedDepth(4, 62, -5 * B, B)).toBe(4); // in debt
   });
 });
 
