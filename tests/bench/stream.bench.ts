@@ -93,7 +93,7 @@ try {
   const room = `bench-${Date.now().toString(36)}`;
   const { page: seeder } = await newPage(browser);
   await openRoom(seeder, server.url, room);
-  const video = await seeder.evaluate(recordAndShare, SECONDS);
+  const video = await recordAndShare(seeder, SECONDS);
   const bitrate = video.size / SECONDS;
   const rows: string[][] = [];
   for (const cap of CAPS) {
