@@ -16,6 +16,10 @@
  * BENCH_ONLY (comma list of swarm,cs,capped-swarm,capped-cs,webtorrent), BENCH_STALL_S (60),
  * BENCH_TIMEOUT_S (600), BENCH_VERBOSE=1 (progress every 5 s on stderr), BENCH_TRACE=1 (our pages
  * log their tracker messages, RTCPeerConnection states and torrent peer events; shown on a stall).
+ *
+ * After its table it prints the simulated curve (tests/bench/swarm-sim-run.ts: the same cores on
+ * simulated peers, N = 2 to 1,000, same F and U, plot in tests/bench/out/swarm-sim.svg), once the
+ * browsers are closed; BENCH_SIM=0 skips it.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +27,7 @@ import { join } from 'node:path';
 import { root } from '../../scripts/dev-server.ts';
 import type { TorrentHandle } from '../../client/api.ts';
 import { chromiumEngine, closeAll, launchBrowsers, newPage, openRoom } from './kit/browsers.ts';
+import { resolveExtensionlessTs } from './kit/extensionless.ts';
 import { envList, envNumber } from './kit/env.ts';
 import { fixed, KiB, mib, MiB } from './kit/format.ts';
 import { loadAverage, machineLine, problemLines } from './kit/report.ts';
@@ -609,4 +614,11 @@ try {
 } finally {
   await closeAll(browsers);
   await server.stop();
+}
+
+if (process.env.BENCH_SIM !== '0') {
+  // The simulation loads client/ modules, which import each other without extensions.
+  resolveExtensionlessTs('bench:swarm');
+  const { printSimCurve } = await import('./swarm-sim-run.ts');
+  printSimCurve();
 }
