@@ -65,6 +65,11 @@ export class FileSelection {
     return this.selected ? [...this.selected].sort((a, b) => a - b) : null;
   }
 
+  /** Whether file `index` is fetched. */
+  isSelected(index: number): boolean {
+    return this.selected === null || this.selected.has(index);
+  }
+
   /** How many files are selected. */
   get selectedCount(): number {
     return this.selected?.size ?? this.layout.length;

@@ -52,8 +52,11 @@ export function progressOf(
   };
 }
 
-/** Per piece: 0 missing, 1 in flight (asked for, or partly here), 2 have; how many peers have it; whether a player waits for it. */
-export function pieceMapOf(s: SwarmState | null): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
+/**
+ * Per piece: 0 missing, 1 in flight (asked for, or partly here), 2 have; how many peers have it;
+ * whether a player waits for it (`read`: the read windows' pieces not here yet).
+ */
+export function pieceMapOf(s: SwarmState | null, read: readonly number[]): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
   const n = s?.info.pieces.length ?? 0;
   const state = new Uint8Array(n);
   const availability = new Uint16Array(n);
@@ -62,8 +65,7 @@ export function pieceMapOf(s: SwarmState | null): { state: Uint8Array; availabil
     state[i] = s.have.get(i) ? 2 : s.book.underWay(i) ? 1 : 0;
     availability[i] = s.availability.count(i);
   }
-  // The pieces a player waits for (the read windows' pieces not here yet).
-  if (s) for (const i of s.book.urgentPieces()) if (i < n) reading[i] = 1;
+  for (const i of read) if (i < n) reading[i] = 1;
   return { state, availability, reading };
 }
 

@@ -18,6 +18,7 @@ import { MetadataExchange } from './metadata-exchange';
 import { dropHaves, emptyHaves, settleHaves, takeBitfield, takeHave } from './peer-haves';
 import { Strikes } from './piece-blame';
 import { PieceIntake } from './piece-intake';
+import { playHead } from './play-head';
 import { ReadWindows } from './read-windows';
 import { RequestPipeline } from './request-pipeline';
 import { peerView, type SwarmPeer } from './swarm-peer';
@@ -54,6 +55,10 @@ export class Torrent extends Emitter<TorrentEvents> {
   private installing = false;
   /** What media readers read of it now (null until the metadata is here). */
   private windows: ReadWindows | null = null;
+  /** What ▶ Play reads first (play-head.ts), fetched after the read windows and before rarest first. */
+  private head: number[] = [];
+  /** The read windows' pieces not here yet: those a player waits for. */
+  private read: number[] = [];
 
   constructor(
     readonly infoHash: string,
@@ -152,6 +157,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (warning) this.emit('warning', { message: warning });
     if (!applied) return;
     s.book.setWanted(this.selection.wanted);
+    this.setHead(s);
     // Kept in the torrent's record: a reload fetches the same files.
     this.deps.store.saveSelection(this.infoHash, this.selection.record()).catch((err: unknown) => {
       this.emit('warning', { message: `the selection of files could not be stored: ${(err as Error).message}` });
@@ -207,6 +213,7 @@ export class Torrent extends Emitter<TorrentEvents> {
         this.emit('warning', { message: `the selection was not applied (every file is fetched): ${(err as Error).message}` });
       }
     }
+    this.setHead(s);
     for (const p of this.peers) {
       try {
         settleHaves(p, s);
@@ -236,7 +243,7 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Per piece: 0 missing, 1 in flight, 2 have; how many peers have it; whether a player waits for it. */
   pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
-    return pieceMapOf(this.swarm);
+    return pieceMapOf(this.swarm, this.read);
   }
 
   progress(): TorrentProgress {
@@ -389,7 +396,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   /**
-   * The request book's urgent pieces: the read windows' pieces not yet here. A piece being read
+   * The request book's urgent pieces: the read windows' pieces not yet here, then those ▶ Play
+   * reads first (play-head.ts) not yet here. A piece being read
    * makes us interested in the peers that have it even when its file is not selected (a file
    * played after the selection is done), so every peer's interest is looked at again when the
    * list changed; whether it did.
@@ -398,11 +406,19 @@ export class Torrent extends Emitter<TorrentEvents> {
     const s = this.swarm;
     if (!s || !this.windows) return false;
     const before = s.book.urgentPieces();
-    const urgent = this.windows.urgent(s.have);
+    this.read = this.windows.urgent(s.have);
+    const urgent = [...this.read];
+    for (const i of this.head) if (!s.have.get(i) && !urgent.includes(i)) urgent.push(i);
     s.book.setUrgent(urgent);
     if (before.length === urgent.length && before.every((x, k) => x === urgent[k])) return false;
     for (const p of this.peers) this.pipeline.updateInterest(p, s);
     return true;
+  }
+
+  /** The selection changed, or the metadata came: what ▶ Play reads first. */
+  private setHead(s: SwarmState): void {
+    this.head = playHead(this.selection.layout, (i) => this.selection.isSelected(i), s.info.pieceLength);
+    this.applyUrgent();
   }
 
   private fillAll(): void {

@@ -1,11 +1,11 @@
 /**
  * npm run bench:stream — watching while it downloads. A page records a real WebM video
  * (tests/helpers/recorded-video.ts; BENCH_VIDEO_S seconds, 20 by default) and seeds it; for each
- * download cap (BENCH_CAPS, multiples of the video's bitrate: 1.5, 2 and 4 by default) a fresh
+ * download cap (BENCH_CAPS, multiples of the video's bitrate: 1, 1.5, 2 and 4 by default) a fresh
  * page adds the magnet and plays the file through its media URL (handle.mediaUrl(), the service
  * worker's Range answers, the pieces read fetched first). Prints the start-up delay (magnet
  * added → first frame), the time to play again after a seek to 80 % (made once 4 s have
- * played; an MediaRecorder file has no cues, so the browser may read its way there), the stalls
+ * played; the recording is given Cues, so the browser reads from the keyframe there), the stalls
  * per minute of playing (a `waiting` event outside the seek), and the torrent's progress at the
  * first frame and at the seek. Figures only; it never fails on speed.
  */
@@ -19,7 +19,7 @@ import { startBenchServer } from './kit/server.ts';
 import { table } from './kit/table.ts';
 
 const SECONDS = envNumber('BENCH_VIDEO_S', 20);
-const CAPS = envList('BENCH_CAPS', '1.5,2,4').map(Number);
+const CAPS = envList('BENCH_CAPS', '1,1.5,2,4').map(Number);
 const engine = chromiumEngine('bench:stream');
 const load = loadAverage();
 const server = await startBenchServer('stream', { port: envNumber('BENCH_PORT', 8789), fresh: true });

@@ -1,9 +1,9 @@
 /**
  * Watching while it downloads: a page records a real WebM video (a canvas through MediaRecorder,
  * so no fixture file is needed) and shares it, from our client or from a WebTorrent client;
- * another page, its download capped so the whole file takes as long as the video plays (about
- * 20 s), presses the row's ▶ Play and the video plays from the swarm through the service worker's
- * media URL while the torrent is still far from complete. A seek to 80 % plays again within 3 s,
+ * another page, its download capped so the whole file takes about as long as the video plays
+ * (18 s for 20 s), presses the row's ▶ Play and the video plays from the swarm through the service worker's
+ * media URL within 3 s of adding the magnet, while the torrent is still far from complete. A seek to 80 % plays again within 3 s,
  * the pieces there fetched before the ones between the playhead and it.
  */
 import type { Page } from '@playwright/test';
@@ -11,8 +11,14 @@ import { KEYFRAME_INTERVAL_S, recordAndShare, recordVideo } from '../helpers/rec
 import { expect, test } from './fixtures';
 import { loadWebTorrent } from './webtorrent';
 
-/** The video's length, and the download's time under the cap. */
+/** The video's length. */
 const SECONDS = 20;
+/**
+ * The whole download's time under the cap: about the video's (the cap at 1.1 times its
+ * bitrate). At exactly 1.0 the player is always at the download's edge and a seek waits for the
+ * piece its demuxer is blocked on as well as the 2-3 pieces at the new place: 1.9-3.5 s.
+ */
+const DOWNLOAD_SECONDS = 18;
 
 interface Seek {
   ms: number;
@@ -32,12 +38,12 @@ interface Seek {
 /** Add the magnet under the cap, press ▶ Play, check the playing, the seek and the end. */
 async function watchWhileItDownloads(viewer: Page, magnet: string, infoHash: string, size: number, outputPath: string): Promise<void> {
   await viewer.waitForFunction(() => !!navigator.serviceWorker.controller);
-  // The whole download takes as long as the video: the cap at the file's size over its length.
+  // The whole download takes about as long as the video.
   await viewer.evaluate(({ magnet, rate }) => {
     window.p2p.setRateLimits({ down: rate });
     (window as unknown as { addedAt: number }).addedAt = performance.now();
     return window.p2p.download(magnet).then(() => undefined);
-  }, { magnet, rate: Math.round(size / SECONDS) });
+  }, { magnet, rate: Math.round(size / DOWNLOAD_SECONDS) });
   const row = viewer.locator(`#torrent-rows tr[data-infohash="${infoHash}"]`);
   await row.getByTestId('row-play').click();
   const video = viewer.locator('#torrent-details video[data-testid="media-player"]');
@@ -46,7 +52,9 @@ async function watchWhileItDownloads(viewer: Page, magnet: string, infoHash: str
     const v = document.querySelector<HTMLVideoElement>('#torrent-details video');
     return v && v.currentTime > 0 ? performance.now() - (window as unknown as { addedAt: number }).addedAt : null;
   }, undefined, { timeout: 30_000, polling: 50 });
-  console.log(`first frame played ${Math.round((await startup.jsonValue())!)} ms after the magnet was added`);
+  const startupMs = (await startup.jsonValue())!;
+  console.log(`first frame played ${Math.round(startupMs)} ms after the magnet was added`);
+  expect(startupMs).toBeLessThan(3_000);
   // Past 2 s of the video while less than half of the torrent is here.
   const seen = await viewer.waitForFunction(
     (hash) => {

@@ -1,13 +1,17 @@
 /**
  * A real WebM video made in a page (a canvas drawn 25 times a second, recorded by MediaRecorder as
- * VP8 at about 3 Mbit/s with a keyframe every second; no fixture file), given the Cues a muxer of
+ * VP8 at about 3 Mbit/s with a keyframe every half second; no fixture file), given the Cues a muxer of
  * real films writes (seekable-webm.ts), and shared as a torrent by that page.
  */
 import type { Page } from '@playwright/test';
 import { makeSeekable } from './seekable-webm.ts';
 
-/** Seconds between the recording's keyframes: a seek starts reading at most this much before its target. */
-export const KEYFRAME_INTERVAL_S = 1;
+/**
+ * Seconds between the recording's keyframes: a seek starts reading at most this much before its
+ * target. Half a second, as low-latency streams have: with a second, a seek under a cap of 1.1
+ * times the bitrate waited for up to 1.5 pieces (256 KiB) more, and came within 3 s only just.
+ */
+export const KEYFRAME_INTERVAL_S = 0.5;
 
 export interface SharedVideo {
   magnet: string;
@@ -39,7 +43,7 @@ async function recordWebm({ seconds, keyframeMs }: { seconds: number; keyframeMs
   const rec = new MediaRecorder(canvas.captureStream(25), {
     mimeType: 'video/webm;codecs=vp8',
     videoBitsPerSecond: 3_000_000,
-    // A keyframe a second, as streaming encodes have: a seek lands at most a second early.
+    // A keyframe every KEYFRAME_INTERVAL_S: a seek lands at most that much early.
     videoKeyFrameIntervalDuration: keyframeMs,
   } as MediaRecorderOptions);
   const chunks: Blob[] = [];

@@ -67,7 +67,7 @@ test.describe('blame', () => {
 test.describe('views', () => {
   test('before the metadata: nothing left known, an empty map, a progress of zeros', () => {
     expect(bytesLeft(null)).toBe(Infinity);
-    expect(pieceMapOf(null)).toEqual({ state: new Uint8Array(0), availability: new Uint16Array(0), reading: new Uint8Array(0) });
+    expect(pieceMapOf(null, [])).toEqual({ state: new Uint8Array(0), availability: new Uint16Array(0), reading: new Uint8Array(0) });
     const p = progressOf({ infoHash: 'ab', name: 'magnet', fetched: 0, corruptPieces: 0, uploaded: 0 }, 0, null, new FileSelection(), [], NOW);
     expect(p).toEqual({
       infoHash: 'ab',
@@ -101,13 +101,12 @@ test.describe('views', () => {
     const theirs = new Bitfield(4);
     theirs.set(2);
     expect(s.book.nextRequests('p', theirs, s.have, s.availability, 1, NOW, () => 0)).toEqual([{ index: 2, begin: 0, length: PL }]);
-    const map = pieceMapOf(s);
+    const map = pieceMapOf(s, []);
     expect([...map.state]).toEqual([0, 2, 1, 0]);
     expect([...map.availability]).toEqual([0, 0, 0, 2]);
     expect([...map.reading]).toEqual([0, 0, 0, 0]);
     // A player reads pieces 2 and 3: they are marked as waited for.
-    s.book.setUrgent([2, 3]);
-    expect([...pieceMapOf(s).reading]).toEqual([0, 0, 1, 1]);
+    expect([...pieceMapOf(s, [2, 3]).reading]).toEqual([0, 0, 1, 1]);
   });
 
   test('progress: counters, the selection, and the sum of the peers rates at `now`', () => {
