@@ -57,8 +57,6 @@ export class Torrent extends Emitter<TorrentEvents> {
   private windows: ReadWindows | null = null;
   /** What ▶ Play reads first (play-head.ts), fetched after the read windows and before rarest first. */
   private head: number[] = [];
-  /** The read windows' pieces not here yet: those a player waits for. */
-  private read: number[] = [];
 
   constructor(
     readonly infoHash: string,
@@ -157,12 +155,12 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (warning) this.emit('warning', { message: warning });
     if (!applied) return;
     s.book.setWanted(this.selection.wanted);
-    this.setHead(s);
+    const looked = this.setHead(s);
     // Kept in the torrent's record: a reload fetches the same files.
     this.deps.store.saveSelection(this.infoHash, this.selection.record()).catch((err: unknown) => {
       this.emit('warning', { message: `the selection of files could not be stored: ${(err as Error).message}` });
     });
-    for (const p of this.peers) this.pipeline.updateInterest(p, s);
+    if (!looked) for (const p of this.peers) this.pipeline.updateInterest(p, s);
     this.checkSelectionDone();
     this.emitProgress();
   }
@@ -243,7 +241,8 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Per piece: 0 missing, 1 in flight, 2 have; how many peers have it; whether a player waits for it. */
   pieceMap(): { state: Uint8Array; availability: Uint16Array; reading: Uint8Array } {
-    return pieceMapOf(this.swarm, this.read);
+    // The read windows' pieces not here yet: those a player waits for.
+    return pieceMapOf(this.swarm, this.swarm && this.windows ? this.windows.urgent(this.swarm.have) : []);
   }
 
   progress(): TorrentProgress {
@@ -406,8 +405,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const s = this.swarm;
     if (!s || !this.windows) return false;
     const before = s.book.urgentPieces();
-    this.read = this.windows.urgent(s.have);
-    const urgent = [...this.read];
+    const urgent = this.windows.urgent(s.have);
     for (const i of this.head) if (!s.have.get(i) && !urgent.includes(i)) urgent.push(i);
     s.book.setUrgent(urgent);
     if (before.length === urgent.length && before.every((x, k) => x === urgent[k])) return false;
@@ -415,10 +413,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     return true;
   }
 
-  /** The selection changed, or the metadata came: what ▶ Play reads first. */
-  private setHead(s: SwarmState): void {
+  /** The selection changed, or the metadata came: what ▶ Play reads first; whether every peer's interest was looked at again. */
+  private setHead(s: SwarmState): boolean {
     this.head = playHead(this.selection.layout, (i) => this.selection.isSelected(i), s.info.pieceLength);
-    this.applyUrgent();
+    return this.applyUrgent();
   }
 
   private fillAll(): void {

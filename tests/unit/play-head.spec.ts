@@ -1,6 +1,7 @@
 /** What ▶ Play reads first: the head of the first selected video or audio file, and an MP4's last piece. */
 import { expect, test } from '@playwright/test';
-import { PLAY_HEAD_BYTES, playHead } from '../../client/bittorrent/play-head';
+import { playHead } from '../../client/bittorrent/play-head';
+import { READ_AHEAD_BYTES } from '../../client/files/file-response';
 import { fileLayout } from '../../protocol/file-layout';
 
 const PL = 256 * 1024;
@@ -9,7 +10,7 @@ const all = () => true;
 test('a single video: the pieces of its first MiB, from the first', () => {
   const layout = fileLayout({ name: 'film.webm', length: 30 * PL + 5, pieceLength: PL });
   expect(playHead(layout, all, PL)).toEqual([0, 1, 2, 3]);
-  expect(PLAY_HEAD_BYTES / PL).toBe(4);
+  expect(READ_AHEAD_BYTES / PL).toBe(4);
 });
 
 test('a video shorter than the head: each of its pieces once', () => {
