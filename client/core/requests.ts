@@ -53,6 +53,20 @@ interface PieceState {
 /** A block of a piece being read that one peer has not sent in this long is asked of another too. */
 export const URGENT_LATE_MS = 1_500;
 
+/** In endgame, a block asked of one peer is asked of another only once it is late there: this long at least (ms)… */
+export const ENDGAME_LATE_MS = 1_000;
+
+/**
+ * …and twice the time that peer's outstanding requests take at the rate it sends us data: a
+ * peer that keeps its pace delivers before, so asking another too would only fetch it twice. A
+ * peer that sends nothing (rate 0) is late after ENDGAME_LATE_MS.
+ */
+export function endgameLateMs(outstanding: number, rateBytesPerSec: number, blockLength = BLOCK_LENGTH): number {
+  const rate = Number.isFinite(rateBytesPerSec) && rateBytesPerSec > 0 ? rateBytesPerSec : 0;
+  const drainMs = rate > 0 ? ((outstanding * blockLength) / rate) * 1000 : 0;
+  return Math.max(ENDGAME_LATE_MS, 2 * drainMs);
+}
+
 /**
  * How many requests to keep outstanding with a peer: enough to cover about one second of the
  * rate at which it sends us data, `ceil(rateBytesPerSec * 1 s / blockLength)`, clamped to
@@ -82,6 +96,8 @@ export class RequestBook {
   private wanted: Bitfield | null = null;
   /** Pieces being read (read windows), nearest deadline first. */
   private urgent: readonly number[] = [];
+  /** Bytes/s each peer sends us (for endgame's lateness); unknown: 0. */
+  private rateOf: (peer: string) => number = () => 0;
 
   /**
    * A book for a torrent of `pieceCount` pieces of `pieceLength` bytes, `totalLength` bytes
@@ -162,6 +178,11 @@ export class RequestBook {
     this.urgent = pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.pieceCount);
   }
 
+  /** Where the book reads the rate at which each peer sends us data (endgame asks a second peer only for blocks late at the first). */
+  setRates(rateOf: (peer: string) => number): void {
+    this.rateOf = rateOf;
+  }
+
   /** The pieces being read (setUrgent), nearest deadline first. */
   urgentPieces(): readonly number[] {
     return this.urgent;
@@ -176,8 +197,9 @@ export class RequestBook {
    * Up to `want - outstanding(peer)` new requests for `peer`, recorded as requested at `now`.
    * Pieces come from `pickPiece` (started pieces first, random first, rarest first); blocks of
    * a piece in order. In endgame mode (every missing block already requested) it also hands
-   * out blocks requested from other peers, fewest requesters first, never one this peer was
-   * already asked for; `onBlock` later names the other requesters so they can be cancelled.
+   * out blocks requested from other peers once they are late at every one of them
+   * (endgameLateMs), fewest requesters first, never one this peer was already asked for;
+   * `onBlock` later names the other requesters so they can be cancelled.
    */
   nextRequests(
     peer: string,
@@ -219,12 +241,23 @@ export class RequestBook {
 
     if (need > 0 && this.isEndgame()) {
       const spare: { index: number; b: number; n: number; key: number }[] = [];
+      const lateMs = new Map<string, number>();
+      const late = (q: string, at: number) => {
+        let ms = lateMs.get(q);
+        if (ms === undefined) {
+          ms = endgameLateMs(this.outstanding(q), this.rateOf(q), this.blockLength);
+          lateMs.set(q, ms);
+        }
+        return now - at >= ms;
+      };
       for (const [index, st] of this.pieces) {
         if (index >= peerHas.length || !peerHas.get(index) || !this.isWanted(index)) continue;
         for (let b = 0; b < st.blocks; b++) {
           const reqs = st.requesters[b];
           if (st.received[b] || !reqs || reqs.has(peer)) continue;
-          spare.push({ index, b, n: reqs.size, key: rng() });
+          let allLate = true;
+          for (const [q, at] of reqs) if (!late(q, at)) allLate = false;
+          if (allLate) spare.push({ index, b, n: reqs.size, key: rng() });
         }
       }
       spare.sort((x, y) => x.n - y.n || x.key - y.key);

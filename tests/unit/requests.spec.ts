@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { Bitfield } from '../../protocol/bitfield';
 import { BLOCK_LENGTH, PIECE_LENGTH } from '../../protocol/constants';
 import { Availability } from '../../client/core/picker';
-import { type BlockRequest, pipelineDepth, RequestBook, URGENT_LATE_MS } from '../../client/core/requests';
+import { type BlockRequest, ENDGAME_LATE_MS, endgameLateMs, pipelineDepth, RequestBook, URGENT_LATE_MS } from '../../client/core/requests';
 import { seeded } from '../helpers/unit';
 
 /** mulberry32: a small seeded PRNG, so every run draws the same numbers. */
@@ -15,6 +15,9 @@ function bf(length: number, indices: Iterable<number>): Bitfield {
 function full(length: number): Bitfield {
   return bf(length, Array.from({ length }, (_, i) => i));
 }
+
+/** When a block asked for at 0 of a peer that sent nothing yet is late there (endgame asks another). */
+const LATE = ENDGAME_LATE_MS;
 
 const key = (r: BlockRequest): string => `${r.index}:${r.begin}:${r.length}`;
 const keys = (rs: BlockRequest[]): string[] => rs.map(key).sort();
@@ -119,18 +122,18 @@ test.describe('endgame', () => {
     const a = book.nextRequests('a', all, have, availability, 3, 0, rng);
     expect(a).toHaveLength(3);
     expect(book.isEndgame()).toBe(false);
-    const b = book.nextRequests('b', all, have, availability, 10, 0, rng);
-    // First the one block nobody was asked for, then (now in endgame) a's three.
+    const b = book.nextRequests('b', all, have, availability, 10, LATE, rng);
+    // First the one block nobody was asked for, then (now in endgame) a's three, late at a.
     expect(b).toHaveLength(4);
     expect(keys(b.slice(1))).toEqual(keys(a));
     expect(a.map(key)).not.toContain(key(b[0]!));
     expect(new Set(b.map(key)).size).toBe(4);
     expect(book.isEndgame()).toBe(true);
     // a gets just the one block it has not been asked for; then nothing more.
-    const a2 = book.nextRequests('a', all, have, availability, 10, 0, rng);
+    const a2 = book.nextRequests('a', all, have, availability, 10, 2 * LATE, rng);
     expect(a2.map(key)).toEqual([key(b[0]!)]);
-    expect(book.nextRequests('a', all, have, availability, 10, 0, rng)).toEqual([]);
-    expect(book.nextRequests('b', all, have, availability, 10, 0, rng)).toEqual([]);
+    expect(book.nextRequests('a', all, have, availability, 10, 3 * LATE, rng)).toEqual([]);
+    expect(book.nextRequests('b', all, have, availability, 10, 3 * LATE, rng)).toEqual([]);
     expect(book.outstanding('a')).toBe(4);
     expect(book.outstanding('b')).toBe(4);
   });
@@ -139,13 +142,13 @@ test.describe('endgame', () => {
     const { book, have, all, availability } = small();
     const rng = seeded(6);
     book.nextRequests('a', all, have, availability, 4, 0, rng);
-    const b = book.nextRequests('b', all, have, availability, 1, 0, rng); // one duplicate
-    const c = book.nextRequests('c', all, have, availability, 3, 0, rng);
+    const b = book.nextRequests('b', all, have, availability, 1, LATE, rng); // one duplicate
+    const c = book.nextRequests('c', all, have, availability, 3, 2 * LATE, rng);
     expect(c).toHaveLength(3);
     expect(c.map(key)).not.toContain(key(b[0]!)); // that one already has two requesters
-    const onlyPiece1 = book.nextRequests('d', bf(2, [1]), have, availability, 10, 0, rng);
+    const onlyPiece1 = book.nextRequests('d', bf(2, [1]), have, availability, 10, 4 * LATE, rng);
     expect(onlyPiece1.map((r) => r.index)).toEqual([1, 1]);
-    expect(book.nextRequests('e', new Bitfield(2), have, availability, 10, 0, rng)).toEqual([]);
+    expect(book.nextRequests('e', new Bitfield(2), have, availability, 10, 4 * LATE, rng)).toEqual([]);
   });
 
   test('no endgame while an unrequested block remains anywhere, even one no peer has', () => {
@@ -188,8 +191,8 @@ test.describe('receiving', () => {
     const { book, have, all, availability } = small();
     const rng = seeded(9);
     const a = book.nextRequests('a', all, have, availability, 4, 0, rng);
-    const b = book.nextRequests('b', all, have, availability, 4, 0, rng);
-    const c = book.nextRequests('c', all, have, availability, 1, 0, rng);
+    const b = book.nextRequests('b', all, have, availability, 4, LATE, rng);
+    const c = book.nextRequests('c', all, have, availability, 1, 2 * LATE, rng);
     expect(keys(b)).toEqual(keys(a));
     const blk = c[0]!;
     const res = book.onBlock('b', blk.index, blk.begin, blk.length);
@@ -291,10 +294,10 @@ test.describe('returning requests to the pool', () => {
     const { book, have, all, availability } = small();
     const rng = seeded(16);
     book.nextRequests('a', all, have, availability, 4, 0, rng);
-    book.nextRequests('b', all, have, availability, 4, 0, rng);
+    book.nextRequests('b', all, have, availability, 4, LATE, rng);
     book.peerGone('a');
     expect(book.isEndgame()).toBe(true);
-    expect(book.nextRequests('c', all, have, availability, 4, 0, rng)).toHaveLength(4); // endgame duplicates of b
+    expect(book.nextRequests('c', all, have, availability, 4, 2 * LATE, rng)).toHaveLength(4); // endgame duplicates of b, late there
     book.peerGone('b');
     book.peerGone('c');
     expect(book.isEndgame()).toBe(false);
@@ -349,7 +352,8 @@ test('a whole download over a random swarm receives every block exactly once', (
   let bytes = 0;
   let cancels = 0;
   for (let t = 0; t < 1_000 && !have.isComplete(); t++) {
-    for (const p of peers) p.queue.push(...book.nextRequests(p.id, p.has, have, availability, 4, t, rng));
+    // A step is 100 ms: a block left in a queue long enough is late, and endgame asks another peer too.
+    for (const p of peers) p.queue.push(...book.nextRequests(p.id, p.has, have, availability, 4, t * 100, rng));
     const p = peers[Math.floor(rng() * peers.length)]!;
     const r = p.queue.shift();
     if (!r) continue;
@@ -384,6 +388,25 @@ test('a whole download over a random swarm receives every block exactly once', (
   for (const p of peers) expect(book.outstanding(p.id)).toBe(0);
 });
 
+test('endgame asks a second peer only for blocks late at the first: one that keeps its pace keeps its blocks', () => {
+  // 1 piece of 8 blocks, all asked of a at 0; a sends 4 blocks a second (its 8 take 2 s).
+  const book = new RequestBook(1, 8 * BLOCK_LENGTH, 8 * BLOCK_LENGTH);
+  const availability = new Availability(1);
+  const all = full(1);
+  availability.addBitfield(all);
+  const rates: Record<string, number> = { a: 4 * BLOCK_LENGTH };
+  book.setRates((p) => rates[p] ?? 0);
+  const have = new Bitfield(1);
+  expect(book.nextRequests('a', all, have, availability, 8, 0, seeded(1))).toHaveLength(8);
+  expect(endgameLateMs(8, 4 * BLOCK_LENGTH)).toBe(4_000); // twice its 2 s
+  expect(book.nextRequests('b', all, have, availability, 8, 3_999, seeded(2))).toEqual([]);
+  expect(book.nextRequests('b', all, have, availability, 8, 4_000, seeded(2))).toHaveLength(8);
+  // A peer that sends nothing is late after ENDGAME_LATE_MS; never sooner, whatever its queue.
+  expect(endgameLateMs(8, 0)).toBe(ENDGAME_LATE_MS);
+  expect(endgameLateMs(1, 1e9)).toBe(ENDGAME_LATE_MS);
+  expect(endgameLateMs(3, Number.NaN)).toBe(ENDGAME_LATE_MS);
+});
+
 test('pipelineDepth covers about one second of the rate, within [4, 250]', () => {
   expect(pipelineDepth(0)).toBe(4);
   expect(pipelineDepth(-5)).toBe(4);
@@ -411,7 +434,7 @@ test.describe('a file selection', () => {
     expect(reqs).toHaveLength(4);
     expect(book.isEndgame()).toBe(true);
     // Endgame hands a second peer the same wanted blocks, never one of an unwanted piece.
-    const dup = book.nextRequests('b', all, have, availability, 100, 0, seeded(4));
+    const dup = book.nextRequests('b', all, have, availability, 100, LATE, seeded(4));
     expect(dup.every((r) => r.index === 1 || r.index === 2)).toBe(true);
     expect(dup).toHaveLength(4);
     expect(book.isWanted(0)).toBe(false);
