@@ -95,6 +95,13 @@ export interface TorrentHandle {
   on(event: 'progress', fn: (p: TorrentProgress) => void): () => void;
   on(event: 'warning' | 'error', fn: (e: { message: string }) => void): () => void;
   remove(): void;
+  /**
+   * Super-seed (BEP 16) or not: while on, each peer that joins is offered a few pieces no one has
+   * yet, more as it passes them on, so the whole file leaves this browser about once however many
+   * download it. Only a complete torrent super-seeds; a new share does by default (ShareOptions);
+   * turned off, every peer is told the pieces it was not. Returns whether it is on (progress().superSeeding).
+   */
+  superSeed(on: boolean): boolean;
 }
 
 export interface P2PEvents extends Record<string, unknown> {
@@ -298,6 +305,8 @@ export interface ShareOptions {
   signal?: AbortSignal;
   /** Called as pieces are hashed and stored: `bytes` of `total` done. */
   onProgress?: (p: { bytes: number; total: number }) => void;
+  /** Super-seed it (BEP 16, see TorrentHandle.superSeed); default true: a new share has no other seeder yet. */
+  superSeed?: boolean;
 }
 
 /** A file shared by `p2p.share`. */

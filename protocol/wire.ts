@@ -466,6 +466,8 @@ export interface ExtendedHandshake {
   metadataSize?: number;
   client?: string;
   reqq?: number;
+  /** BEP 21 `upload_only`: the sender only uploads (a seed; ours says it while super-seeding). */
+  uploadOnly?: boolean;
 }
 
 export interface ExtendedHandshakeOptions {
@@ -477,6 +479,8 @@ export interface ExtendedHandshakeOptions {
   client?: string;
   /** How many outstanding requests we queue. */
   reqq?: number;
+  /** Say `upload_only` (BEP 21). */
+  uploadOnly?: boolean;
 }
 
 /** The bencoded payload of an extended handshake (send it as `{type:'extended', ext: 0, payload}`). */
@@ -487,6 +491,7 @@ export function encodeExtendedHandshake(opts: ExtendedHandshakeOptions = {}): Ui
   if (opts.metadataSize !== undefined) dict.metadata_size = metadataSize(opts.metadataSize, 'metadataSize', 'bad-field');
   if (opts.client !== undefined) dict.v = new TextEncoder().encode(opts.client);
   if (opts.reqq !== undefined) dict.reqq = positiveInt(opts.reqq, 'reqq', 'bad-field');
+  if (opts.uploadOnly) dict.upload_only = 1;
   return encode(dict);
 }
 
@@ -509,6 +514,10 @@ export function parseExtendedHandshake(payload: Uint8Array): ExtendedHandshake {
     out.client = new TextDecoder().decode(dict.v);
   }
   if (dict.reqq !== undefined) out.reqq = positiveInt(dict.reqq, 'reqq', 'bad-frame');
+  if (dict.upload_only !== undefined) {
+    if (typeof dict.upload_only !== 'number' || !Number.isInteger(dict.upload_only)) throw new ProtocolError('bad-frame', 'upload_only must be an integer', 'upload_only');
+    out.uploadOnly = dict.upload_only !== 0;
+  }
   return out;
 }
 

@@ -14,18 +14,21 @@ export class Choking {
 
   constructor(private readonly rng: () => number) {}
 
-  /** Fewer peers unchoked than the slots and the optimistic one: an extra round is worth running. */
+  /**
+   * Fewer interested peers unchoked than the slots and the optimistic one: an extra round is
+   * worth running (a peer unchoked but no longer interested holds a slot it does not use).
+   */
   slotFree(peers: Iterable<SwarmPeer>): boolean {
     let n = 0;
-    for (const p of peers) if (!p.amChoking) n++;
+    for (const p of peers) if (!p.amChoking && p.peerInterested) n++;
     return n < UNCHOKE_SLOTS + 1;
   }
 
   /**
    * A choking round; `newRound` is false for the extra rounds run when a slot is free. `upload`
-   * false (a pure client): nobody is unchoked.
+   * false (a pure client): nobody is unchoked. Returns the peers it unchoked or choked.
    */
-  run(peers: Iterable<SwarmPeer>, seeding: boolean, upload: boolean, newRound: boolean, now: number): void {
+  run(peers: Iterable<SwarmPeer>, seeding: boolean, upload: boolean, newRound: boolean, now: number): SwarmPeer[] {
     const res = rechoke(
       {
         peers: [...peers].map((p) => ({
@@ -47,17 +50,19 @@ export class Choking {
     );
     this.optimistic = res.optimistic;
     const unchoke = new Set(upload ? res.unchoke : []);
+    const changed: SwarmPeer[] = [];
     for (const p of peers) {
       const should = unchoke.has(p.key);
-      if (should && p.amChoking) {
-        p.amChoking = false;
-        p.conn.send({ type: 'unchoke' });
-      } else if (!should && !p.amChoking) {
-        p.amChoking = true;
+      if (should === !p.amChoking) continue;
+      p.amChoking = !should;
+      if (should) p.conn.send({ type: 'unchoke' });
+      else {
         p.uploads.clear();
         p.conn.send({ type: 'choke' });
       }
+      changed.push(p);
     }
+    return changed;
   }
 
   /** A peer left: it is no longer the optimistic unchoke. */

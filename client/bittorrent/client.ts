@@ -48,6 +48,8 @@ export interface TorrentClientEvents extends Record<string, unknown> {
 export interface ShareOptions {
   signal?: AbortSignal;
   onProgress?: (p: ShareProgress) => void;
+  /** Super-seed the new torrent (default true: no other seeder exists yet). */
+  superSeed?: boolean;
 }
 
 export class TorrentClient extends Emitter<TorrentClientEvents> {
@@ -166,7 +168,9 @@ export class TorrentClient extends Emitter<TorrentClientEvents> {
       await this.store.adoptPieces({ infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now(), pieceKey }, info);
       const have = new Bitfield(n);
       for (let i = 0; i < n; i++) have.set(i);
-      await this.create(infoHash, name).setInfo(info, infoBytes, have);
+      const t = this.create(infoHash, name);
+      await t.setInfo(info, infoBytes, have);
+      t.setSuperSeed(opts.superSeed ?? true);
     } catch (err) {
       // The last writes (the torrent's records) can be the ones the quota refuses: delete it all.
       this.remove(infoHash);

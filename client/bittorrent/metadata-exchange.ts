@@ -1,6 +1,7 @@
 /**
  * The extension protocol beside the wire: BEP 10's extended handshake (our ut_metadata id,
- * client name, queue depth and, once we have it, the metadata's size) and BEP 9's metadata
+ * client name, queue depth, once we have it the metadata's size, and BEP 21's upload_only while
+ * we super-seed) and BEP 9's metadata
  * exchange for magnet links: we ask peers that announced a size for the pieces of the info
  * dictionary, answer their requests for ours, and check what we assemble against the info hash
  * before the torrent installs it. Extended payloads are parsed here, where they arrive.
@@ -32,6 +33,8 @@ export interface MetadataPeer {
   utMetadata: number;
   /** The metadata size it announced (0: none, or it refused us). */
   metadataSize: number;
+  /** It said upload_only (BEP 21): a seed, which may announce only some of its pieces (super-seeding). */
+  uploadOnly: boolean;
 }
 
 /** What the exchange asks of its torrent. */
@@ -39,6 +42,8 @@ export interface MetadataHost {
   readonly infoHash: string;
   /** Our info dictionary, once the metadata is installed (null before). */
   infoBytes(): Uint8Array | null;
+  /** We only upload and announce some of our pieces (super-seeding). */
+  uploadOnly(): boolean;
   peers(): Iterable<MetadataPeer>;
   /** Install metadata assembled from peers, its hash checked. */
   install(info: TorrentInfo, infoBytes: Uint8Array): Promise<void>;
@@ -56,6 +61,7 @@ export class MetadataExchange {
     const ext: ExtendedHandshakeOptions = { utMetadata: OUR_UT_METADATA, client: CLIENT_NAME, reqq: REQQ };
     const bytes = this.host.infoBytes();
     if (bytes) ext.metadataSize = bytes.length;
+    if (this.host.uploadOnly()) ext.uploadOnly = true;
     p.conn.send({ type: 'extended', ext: 0, payload: encodeExtendedHandshake(ext) });
   }
 
@@ -66,6 +72,7 @@ export class MetadataExchange {
       p.utMetadata = hs.m[UT_METADATA] ?? 0;
       if (hs.client) p.client = hs.client.slice(0, 40);
       if (hs.metadataSize) p.metadataSize = hs.metadataSize;
+      p.uploadOnly = hs.uploadOnly ?? false;
       this.request();
       return;
     }

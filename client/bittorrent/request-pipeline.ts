@@ -7,7 +7,7 @@
 import type { Bitfield } from '../../protocol/bitfield';
 import type { RateLimit } from '../core/rate';
 import { pipelineDepth } from '../core/requests';
-import { limitedDepth, refillDue, wantsFrom } from './request-rules';
+import { askable, limitedDepth, refillDue, wantsFrom } from './request-rules';
 import type { SwarmPeer } from './swarm-peer';
 import type { SwarmState } from './torrent-types';
 
@@ -22,7 +22,8 @@ export class RequestPipeline {
   /** Tell the peer whether we are interested (when that changed), then fill its pipeline. */
   updateInterest(p: SwarmPeer, s: SwarmState | null): void {
     if (!s || !p.bitfield) return;
-    const want = wantsFrom(p.bitfield, s.have, this.selection.wanted, s.book.urgentPieces());
+    const urgent = s.book.urgentPieces();
+    const want = wantsFrom(askable(p.bitfield, p.uploadOnly, urgent), s.have, this.selection.wanted, urgent);
     if (want !== p.amInterested) {
       p.amInterested = want;
       p.conn.send({ type: want ? 'interested' : 'not-interested' });
@@ -39,7 +40,8 @@ export class RequestPipeline {
     if (!refillDue(outstanding, depth)) return;
     const budget = this.limits.down.available(now);
     const want = limitedDepth(outstanding, depth, budget, s.book.blockLength);
-    const reqs = s.book.nextRequests(p.key, p.bitfield, s.have, s.availability, want, now, this.rng);
+    const theirs = askable(p.bitfield, p.uploadOnly, s.book.urgentPieces());
+    const reqs = s.book.nextRequests(p.key, theirs, s.have, s.availability, want, now, this.rng);
     // In debt: wait until the budget pays for a block again.
     let wait = budget <= 0 ? Math.ceil(((s.book.blockLength - budget) / this.limits.down.bytesPerSecond) * 1000) : 0;
     for (const r of reqs) {

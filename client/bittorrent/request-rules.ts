@@ -23,6 +23,20 @@ export function wantsFrom(theirs: Bitfield, have: Bitfield, wanted: Bitfield | n
 }
 
 /**
+ * What we may ask a peer for: the pieces it announced (`theirs`) and, when it said upload_only
+ * (BEP 21: a seed, which super-seeding hides behind a few offers), the pieces a player reads
+ * (`urgent`) too. A partial seed that says upload_only and lacks one simply does not answer;
+ * the block is asked of another peer once it is late (URGENT_LATE_MS).
+ */
+export function askable(theirs: Bitfield, uploadOnly: boolean, urgent: readonly number[]): Bitfield {
+  const missing = uploadOnly ? urgent.filter((i) => i < theirs.length && !theirs.get(i)) : [];
+  if (missing.length === 0) return theirs;
+  const out = theirs.clone();
+  for (const i of missing) out.set(i);
+  return out;
+}
+
+/**
  * A pipeline of `outstanding` requests out of `depth` is refilled in batches (a piece's worth of
  * blocks, or half the pipeline if that is less): one request message and one pick per batch
  * instead of one per block that arrives. An empty pipeline is always refilled.

@@ -29,6 +29,8 @@ export interface SwarmPeer {
   /** Its extended message id for ut_metadata (0: none), and the metadata size it announced (0: none, or it refused). */
   utMetadata: number;
   metadataSize: number;
+  /** It said upload_only (BEP 21): a seed that may announce only some pieces; a piece a player reads is asked of it anyway. */
+  uploadOnly: boolean;
   /** The blocks it asked us for, and whether they are being sent. */
   readonly uploads: UploadQueue;
   uploading: boolean;
@@ -54,6 +56,7 @@ export function newPeer(key: string, conn: WireConnection, initiator: boolean, c
     lastPieceAt: 0,
     utMetadata: 0,
     metadataSize: 0,
+    uploadOnly: false,
     uploads: new UploadQueue(),
     uploading: false,
     fillTimer: null,

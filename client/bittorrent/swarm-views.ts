@@ -14,6 +14,7 @@ export interface TorrentCounts {
   readonly fetched: number;
   readonly corruptPieces: number;
   readonly uploaded: number;
+  readonly superSeeding: boolean;
 }
 
 /** The torrent's progress: its counters, what of it and of its selected files is here, and the peers' total rates. */
@@ -49,6 +50,7 @@ export function progressOf(
     multiFile: s?.info.files !== undefined,
     files: selection.layout.length,
     selectedFiles: selection.selectedCount,
+    superSeeding: t.superSeeding,
   };
 }
 

@@ -49,5 +49,6 @@ function makeHandle(t: Torrent, client: TorrentClient): TorrentHandle {
     mediaUrl: (path) => new URL(mediaPath(t.infoHash, fileElements(t, path, 'mediaUrl')), location.origin).href,
     on: ((event: 'progress' | 'warning' | 'error', fn: (p: unknown) => void) => t.on(event, fn)) as TorrentHandle['on'],
     remove: () => client.remove(t.infoHash),
+    superSeed: (on) => t.setSuperSeed(on),
   };
 }

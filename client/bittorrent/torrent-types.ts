@@ -50,6 +50,11 @@ export interface TorrentProgress {
   /** Files the torrent holds, and how many are selected. */
   files: number;
   selectedFiles: number;
+  /**
+   * We super-seed it (BEP 16): peers are offered a few pieces at a time, so our upload carries
+   * each piece about once (until turned off: TorrentHandle.superSeed).
+   */
+  superSeeding: boolean;
 }
 
 /** One file of a torrent, as the API lists it. */

@@ -18,6 +18,7 @@ import { MetadataExchange } from './metadata-exchange';
 import { dropHaves, emptyHaves, settleHaves, takeBitfield, takeHave } from './peer-haves';
 import { Strikes } from './piece-blame';
 import { PieceIntake } from './piece-intake';
+import { SuperSeeding } from './super-seeding';
 import { playHead } from './play-head';
 import { ReadWindows } from './read-windows';
 import { RequestPipeline } from './request-pipeline';
@@ -47,6 +48,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   private readonly server: BlockServer;
   private readonly pipeline: RequestPipeline;
   private readonly choking: Choking;
+  private readonly superSeeder: SuperSeeding;
   private readonly metadata: MetadataExchange;
   private readonly content: TorrentContent;
   private ticks = 0;
@@ -86,9 +88,11 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.server = new BlockServer({ infoHash, store, limits, corruptUploads: deps.corruptUploads, unsaved: this.intake.unsaved });
     this.pipeline = new RequestPipeline(limits, rng, this.selection);
     this.choking = new Choking(rng);
+    this.superSeeder = new SuperSeeding(rng);
     this.metadata = new MetadataExchange({
       infoHash,
       infoBytes: () => this.infoBytes,
+      uploadOnly: () => this.superSeeder.active,
       peers: () => this.peers,
       install: (info, bytes) => this.setInfo(info, bytes),
       rejected: (last, message) => {
@@ -179,6 +183,23 @@ export class Torrent extends Emitter<TorrentEvents> {
     return true;
   }
 
+  /** We super-seed (BEP 16: client/bittorrent/super-seeding.ts). */
+  get superSeeding(): boolean {
+    return this.superSeeder.active;
+  }
+
+  /**
+   * Super-seed (`on`) or not: peers that join meanwhile are offered a few pieces at a time, so
+   * our upload carries each piece about once. Only a complete torrent super-seeds; turned off,
+   * every peer is told the pieces it was not. Whether it is on.
+   */
+  setSuperSeed(on: boolean): boolean {
+    const was = this.superSeeder.active;
+    const now = this.superSeeder.set(on, this.swarm, this.peers);
+    if (was !== now) this.emitProgress();
+    return now;
+  }
+
   /** How many more peers we would take. */
   wantPeers(): number {
     return Math.max(0, MAX_PEERS - this.peers.size);
@@ -200,6 +221,8 @@ export class Torrent extends Emitter<TorrentEvents> {
     await this.deps.store.saveTorrent({ infoHash: this.infoHash, name: info.name, length: info.length, infoBytes, addedAt: Date.now() });
     const s: SwarmState = { info, infoBytes, have: held, availability: new Availability(n), book: new RequestBook(n, info.pieceLength, info.length) };
     s.book.setHave(held);
+    // Endgame asks a second peer only for blocks late at the first, by the rate the first sends.
+    s.book.setRates((key) => this.peers.get(key)?.conn.down.rate(Date.now()) ?? 0);
     this.swarm = s;
     this.windows = new ReadWindows(n);
     this.name = info.name;
@@ -275,7 +298,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private onJoin(p: SwarmPeer, extensions: boolean): void {
     const s = this.swarm;
     emptyHaves(p, s);
-    if (s && s.have.count() > 0) p.conn.send({ type: 'bitfield', bytes: s.have.toBytes() });
+    // A super-seeder sends no bitfield, only its offers (`have`s).
+    if (s && s.have.count() > 0 && !this.superSeeder.join(p, s)) p.conn.send({ type: 'bitfield', bytes: s.have.toBytes() });
     if (extensions) this.metadata.greet(p);
     this.emit('peer-add', { id: p.key });
     if (this.choking.slotFree(this.peers)) this.rechoke(false);
@@ -287,6 +311,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.swarm?.book.peerGone(p.key);
     this.metadata.peerGone(p.key);
     this.choking.peerGone(p.key);
+    this.superSeeder.leave(p.key);
     this.emit('peer-remove', { id: p.key, reason });
     this.metadata.request();
     this.fillAll();
@@ -299,11 +324,13 @@ export class Torrent extends Emitter<TorrentEvents> {
     switch (msg.type) {
       case 'bitfield':
         if (takeBitfield(p, msg.bytes, s)) this.pipeline.updateInterest(p, s);
+        this.superSeeder.announced(p, s);
         return;
       case 'have': {
         const next = takeHave(p, msg.index, s, this.selection.wanted);
         if (next === 'interest') this.pipeline.updateInterest(p, s);
         else if (next === 'fill') this.pipeline.fill(p, s);
+        this.superSeeder.announced(p, s);
         return;
       }
       case 'interested':
@@ -312,6 +339,8 @@ export class Torrent extends Emitter<TorrentEvents> {
         return;
       case 'not-interested':
         p.peerInterested = false;
+        // Its unchoke slot is idle: give it to another peer now, not at the next round.
+        if (!p.amChoking && this.choking.slotFree(this.peers)) this.rechoke(false);
         return;
       case 'choke':
         p.peerChoking = true;
@@ -425,7 +454,7 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** A choking round; `newRound` is false for the extra rounds run when a slot is free. */
   private rechoke(newRound: boolean): void {
-    this.choking.run(this.peers, this.done, this.uploadEnabled, newRound, Date.now());
+    for (const p of this.choking.run(this.peers, this.done, this.uploadEnabled, newRound, Date.now())) this.superSeeder.chokeChanged(p, this.swarm);
   }
 
   private tick(): void {
@@ -433,6 +462,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const now = Date.now();
     if (this.swarm) for (const e of this.swarm.book.expire(now, REQUEST_TIMEOUT_MS)) this.cancel(e);
     if (this.windows?.expire(now)) this.applyUrgent();
+    this.superSeeder.tick(this.peers, this.swarm, now);
     if (this.ticks % 10 === 0) this.rechoke(true);
     if (this.ticks % 55 === 0) for (const p of this.peers) p.conn.send({ type: 'keep-alive' });
     this.fillAll();

@@ -92,6 +92,19 @@ export function TorrentDetails({ store }: { store: TorrentStore }) {
         <input ref={magnet} class="magnet" readOnly id="details-magnet" aria-label="magnet link" value={h.magnet} />
         <CopyButton class="small copy" text={h.magnet} field={() => magnet.current} />
       </div>
+      {progress.complete && (
+        <div class="field-row">
+          <label title="Offer each peer a few pieces no one has yet, so that the whole file leaves this browser about once however many download it (BEP 16). Peers of ours still get a piece a player reads at once.">
+            <input
+              type="checkbox"
+              id="details-super-seed"
+              checked={progress.superSeeding}
+              onChange={(e) => store.superSeed(h.infoHash, (e.currentTarget as HTMLInputElement).checked)}
+            />{' '}
+            Super-seed: send each piece once, let the peers pass it on
+          </label>
+        </div>
+      )}
       <MediaPanel handle={h} store={store} />
       <h3>Pieces</h3>
       <PieceMap key={h.infoHash} handle={h} peers={peers.length} />

@@ -43,11 +43,12 @@ type RowProgress = Pick<
   | 'downRate'
   | 'upRate'
   | 'uploaded'
+  | 'superSeeding'
 >;
 
-/** The status pill: seeding, the selected files here, fetching metadata, waiting, downloading. */
+/** The status pill: super-seeding, seeding, the selected files here, fetching metadata, waiting, downloading. */
 export function rowStatus(p: RowProgress, peerCount: number): [string, StatusKind] {
-  if (p.complete) return ['seeding', 'ok'];
+  if (p.complete) return [p.superSeeding ? 'super-seeding' : 'seeding', 'ok'];
   if (p.done) return [`${p.selectedFiles} of ${p.files} files here`, 'ok'];
   if (p.pieces === 0) return ['fetching metadata', 'warn-pill'];
   if (peerCount === 0) return ['waiting for peers', 'muted-pill'];

@@ -71,6 +71,15 @@ export class TorrentStore extends Versioned {
     this.select(this.selected === infoHash ? null : infoHash);
   }
 
+  /** The super-seeding toggle of a complete torrent. */
+  superSeed(infoHash: string, on: boolean): void {
+    const h = this.handles.get(infoHash);
+    if (!h) return;
+    const now = h.superSeed(on);
+    this.hooks.log(`${isolatedName(h.name())}: super-seeding ${now ? 'on' : 'off'}`);
+    this.refresh(false);
+  }
+
   /** Remove clicked: the torrent stops in this tab. */
   remove(infoHash: string): void {
     const h = this.handles.get(infoHash);

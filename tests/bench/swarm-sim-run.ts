@@ -5,7 +5,8 @@
  *
  * Environment: BENCH_MIB (32), BENCH_UP_MIB (2), BENCH_SIM_N ("2,4,...,1000"), BENCH_SIM_CS_MAX
  * (64: client-server runs up to this N), BENCH_SEED (1), BENCH_SIM_LATENCY_MS (20),
- * BENCH_SIM_NEIGHBOURS (30), BENCH_SIM_BLOCK_KIB (16).
+ * BENCH_SIM_NEIGHBOURS (30), BENCH_SIM_BLOCK_KIB (16), BENCH_SIM_SUPERSEED (1: the seeder super-seeds, as a
+ * new share does; 0: it announces every piece).
  */
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +27,7 @@ export function printSimCurve(): void {
   const latencyMs = envNumber('BENCH_SIM_LATENCY_MS', 20, { orZero: true });
   const neighbours = envNumber('BENCH_SIM_NEIGHBOURS', 30);
   const blockLength = Math.round(envNumber('BENCH_SIM_BLOCK_KIB', BLOCK_LENGTH / KiB) * KiB);
+  const superSeed = process.env.BENCH_SIM_SUPERSEED !== '0';
   const load = loadAverage();
   const t0 = performance.now();
   const rows = simCurve({
@@ -35,7 +37,7 @@ export function printSimCurve(): void {
     csUpTo: envNumber('BENCH_SIM_CS_MAX', 64, { orZero: true }),
     // One stream per run, from the seed and the run's N and mode: a row does not depend on which others ran.
     rngFor: (n, mode) => seeded(seed * 1_000_003 + n * 2 + (mode === 'swarm' ? 0 : 1)),
-    sim: { latencyMs, neighbours, blockLength },
+    sim: { latencyMs, neighbours, blockLength, superSeed },
     onRow: (r) => console.error(`  sim N=${r.n}: swarm ${fixed(r.swarm.seconds, 1)} s${r.cs ? `, client-server ${fixed(r.cs.seconds, 1)} s` : ''} (${fixed(r.swarmWallS + r.csWallS, 1)} s wall)`),
   });
   const wall = (performance.now() - t0) / 1000;

@@ -48,7 +48,8 @@ export function simCurve(o: CurveOptions): CurveRow[] {
   for (const n of o.sizes ?? SIM_SIZES) {
     const run = (mode: 'swarm' | 'client-server') => {
       const t0 = performance.now();
-      const res = simulateSwarm({ ...o.sim, n, fileBytes: F, uplink: u, mode, rng: o.rngFor(n, mode) });
+      // A server of pure clients does not super-seed (nobody passes pieces on): the client-server baseline.
+      const res = simulateSwarm({ ...o.sim, n, fileBytes: F, uplink: u, mode, rng: o.rngFor(n, mode), superSeed: mode === 'swarm' && (o.sim?.superSeed ?? true) });
       return { res, wall: (performance.now() - t0) / 1000 };
     };
     const swarm = run('swarm');

@@ -38,6 +38,7 @@ import { isSnubbed, rechoke } from '../../client/core/choker.ts';
 import { Availability } from '../../client/core/picker.ts';
 import { RateMeter } from '../../client/core/rate.ts';
 import { pipelineDepth, RequestBook, type BlockRequest, type PeerRequest } from '../../client/core/requests.ts';
+import { offerDepth, SuperSeed } from '../../client/core/super-seed.ts';
 import { UNCHOKE_SLOTS } from '../../client/bittorrent/choking.ts';
 import { emptyHaves, takeBitfield, takeHave } from '../../client/bittorrent/peer-haves.ts';
 import { refillDue, wantsFrom } from '../../client/bittorrent/request-rules.ts';
@@ -66,6 +67,8 @@ export interface SwarmSimParams {
   neighbours?: number;
   /** Give up after this much simulated time (ms); default 40 x N·F/u + 60 s. */
   maxSimMs?: number;
+  /** The seeder super-seeds (BEP 16, client/core/super-seed.ts; default true, as a new share does). */
+  superSeed?: boolean;
 }
 
 export interface SwarmSimResult {
@@ -137,6 +140,8 @@ class Peer {
   accepted = 0;
   uploaded = 0;
   doneAt: number | null = null;
+  /** The seeder's super-seeding, while it lasts (torrent.ts superSeed). */
+  superSeed: SuperSeed | null = null;
   readonly index: number;
   readonly state: SwarmState;
   readonly uploadEnabled: boolean;
@@ -192,7 +197,11 @@ class SwarmSim {
       if (i === 0) for (let k = 0; k < pieceCount; k++) have.set(k);
       const book = new RequestBook(pieceCount, pieceLength, fileBytes, this.blockLength);
       const state: SwarmState = { info, infoBytes, have, availability: new Availability(pieceCount), book };
-      this.peers.push(new Peer(i, state, i === 0 || mode === 'swarm'));
+      const peer = new Peer(i, state, i === 0 || mode === 'swarm');
+      // torrent.ts setInfo: endgame reads each neighbour's rate.
+      book.setRates((key) => peer.byKey.get(key)?.down.rate(this.q.now) ?? 0);
+      if (i === 0 && (p.superSeed ?? true)) peer.superSeed = new SuperSeed(pieceCount);
+      this.peers.push(peer);
     }
     this.left = n;
     this.stride = Math.ceil(pieceLength / this.blockLength);
@@ -266,18 +275,41 @@ class SwarmSim {
   private onJoin(peer: Peer, l: Link): void {
     const s = peer.state;
     emptyHaves(l, s);
-    if (s.have.count() > 0) {
+    const ss = peer.superSeed;
+    // torrent.ts onJoin: a super-seeder sends no bitfield, only its offers.
+    ss?.join(l.key);
+    if (s.have.count() > 0 && !ss) {
       const bytes = s.have.toBytes();
       this.send(l, (to, k) => {
         if (takeBitfield(k, bytes, to.state)) this.updateInterest(to, k);
       });
     }
+    this.superOffer(peer, l);
     if (this.slotFree(peer)) this.rechoke(peer, false);
   }
+
+  /** torrent.ts superOffer: a super-seeder's new offers to the peer, each a `have`. */
+  private superOffer(peer: Peer, l: Link): void {
+    const ss = peer.superSeed;
+    if (!ss || !l.bitfield) return;
+    const depth = offerDepth(l.up.rate(this.q.now), peer.state.info.pieceLength, !l.amChoking);
+    for (const i of ss.offer(l.key, l.bitfield, peer.state.availability, depth, this.rng, this.q.now)) this.sendHave(l, i);
+  }
+
+  private sendHave(l: Link, index: number): void {
+    this.send(l, (to, k) => this.onHave(to, k, index));
+  }
+
 
   private onInterested(peer: Peer, k: Link): void {
     k.peerInterested = true;
     if (this.slotFree(peer)) this.rechoke(peer, false);
+  }
+
+  /** torrent.ts not-interested: an unchoked peer's idle slot goes to another at once. */
+  private onNotInterested(peer: Peer, k: Link): void {
+    k.peerInterested = false;
+    if (!k.amChoking && this.slotFree(peer)) this.rechoke(peer, false);
   }
 
   private onChoke(peer: Peer, k: Link): void {
@@ -295,6 +327,11 @@ class SwarmSim {
     const next = takeHave(k, index, peer.state, null);
     if (next === 'interest') this.updateInterest(peer, k);
     else if (next === 'fill') this.fill(peer, k);
+    const ss = peer.superSeed;
+    if (ss) {
+      ss.had(k.key, index);
+      this.superOffer(peer, k);
+    }
   }
 
   /** block-server.ts request: queued while we unchoke the peer and have the piece. */
@@ -351,9 +388,7 @@ class SwarmSim {
     for (const l of peer.links) {
       if (!l.amInterested) continue;
       l.amInterested = false;
-      this.send(l, (_to, k) => {
-        k.peerInterested = false;
-      });
+      this.send(l, (to, k) => this.onNotInterested(to, k));
     }
     if (--this.left === 0) this.finished = true;
   }
@@ -367,7 +402,7 @@ class SwarmSim {
     const want = wantsFrom(l.bitfield, s.have, null, s.book.urgentPieces());
     if (want !== l.amInterested) {
       l.amInterested = want;
-      this.send(l, want ? (to, k) => this.onInterested(to, k) : (_to, k) => void (k.peerInterested = false));
+      this.send(l, want ? (to, k) => this.onInterested(to, k) : (to, k) => this.onNotInterested(to, k));
     }
     this.fill(peer, l);
   }
@@ -424,7 +459,7 @@ class SwarmSim {
   /** Choking.slotFree. */
   private slotFree(peer: Peer): boolean {
     let n = 0;
-    for (const l of peer.links) if (!l.amChoking) n++;
+    for (const l of peer.links) if (!l.amChoking && l.peerInterested) n++;
     return n < UNCHOKE_SLOTS + 1;
   }
 
@@ -457,9 +492,12 @@ class SwarmSim {
       if (should && l.amChoking) {
         l.amChoking = false;
         this.send(l, (to, k) => this.onUnchoke(to, k));
+        peer.superSeed?.setUnchoked(l.key, true);
+        this.superOffer(peer, l);
       } else if (!should && !l.amChoking) {
         l.amChoking = true;
         l.uploads.clear();
+        peer.superSeed?.setUnchoked(l.key, false);
         this.send(l, (to, k) => this.onChoke(to, k));
       }
     }
@@ -471,6 +509,12 @@ class SwarmSim {
     peer.ticks++;
     const now = this.q.now;
     for (const e of peer.state.book.expire(now, REQUEST_TIMEOUT_MS)) this.cancel(peer, e);
+    // super-seeding.ts tick: a peer that declined its offers is told every piece.
+    const ss = peer.superSeed;
+    if (ss) {
+      for (const l of peer.links) if (!l.peerInterested && l.bitfield) for (const i of ss.declined(l.key, l.bitfield, now)) this.sendHave(l, i);
+      if (ss.starved(now)) for (const l of peer.links) this.superOffer(peer, l);
+    }
     if (peer.ticks % 10 === 0) this.rechoke(peer, true);
     for (const l of peer.links) this.fill(peer, l);
     this.q.after(TICK_MS, () => this.tick(peer));

@@ -388,12 +388,14 @@ async function runOurs(kind: Kind, n: number): Promise<void> {
   try {
     if (capped) await Promise.all([cast.seeder, ...cast.leechers].map((p) => p.evaluate((up) => window.p2p.setRateLimits({ up }), U)));
     const sha = await cast.seeder.evaluate(makeRandom, F);
-    const { magnet } = await cast.seeder.evaluate(async (name) => {
+    // A new share super-seeds, except for pure clients (client-server rows: nobody passes pieces on).
+    const superSeed = upload;
+    const { magnet } = await cast.seeder.evaluate(async ({ name, superSeed }) => {
       const w = window as unknown as { benchData: Uint8Array };
-      const res = await window.p2p.share(w.benchData, name);
+      const res = await window.p2p.share(w.benchData, name, { superSeed });
       window.benchT = window.p2p.torrents().find((t) => t.infoHash === res.infoHash);
       return res;
-    }, `bench-${F}.bin`);
+    }, { name: `bench-${F}.bin`, superSeed });
     const timings = await watch(
       label,
       Promise.all(

@@ -35,7 +35,8 @@ test('share, download, save and inspect a torrent through the page', async ({ br
   const magnet = await shareThroughUI(seeder, 'random-3MiB.bin', data);
   const seedRow = rowOf(seeder, 'random-3MiB.bin');
   await expect(seedRow.locator('.pct')).toHaveText('100%');
-  await expect(seedRow.locator('.pill')).toHaveText('seeding');
+  // A new share super-seeds (BEP 16) while no other peer has every piece.
+  await expect(seedRow.locator('.pill')).toHaveText('super-seeding');
   await expect(seedRow.locator('td[data-label="Size"]')).toHaveText('3.00 MiB');
 
   // The Copy button puts the magnet on the clipboard (or at least says it did).
@@ -88,6 +89,18 @@ test('share, download, save and inspect a torrent through the page', async ({ br
   expect(drawn.w).toBeGreaterThan(0);
   expect(drawn.h).toBeGreaterThan(0);
   expect(drawn.rgb).toEqual([0x2f, 0x9e, 0x44]);
+  // Its details turn super-seeding off and on again.
+  await expect(seedRow.locator('.pill')).toHaveText('super-seeding');
+  const seedToggle = seedRow.locator('.details-toggle');
+  if ((await seedToggle.getAttribute('aria-pressed')) !== 'true') await seedToggle.click(); // a new share may be selected already
+  await expect(seeder.locator('#details-name')).toHaveText('random-3MiB.bin');
+  const superSeed = seeder.locator('#details-super-seed');
+  await expect(superSeed).toBeChecked();
+  await superSeed.uncheck();
+  await expect(seedRow.locator('.pill')).toHaveText('seeding');
+  expect(await seeder.evaluate(() => window.p2p.torrents()[0]!.progress().superSeeding)).toBe(false);
+  await superSeed.check();
+  await expect(seedRow.locator('.pill')).toHaveText('super-seeding');
   // The Details toggle hides and shows them.
   await row.locator('.details-toggle').click();
   await expect(details).toBeHidden();

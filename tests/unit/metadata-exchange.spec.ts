@@ -80,7 +80,7 @@ interface Side {
 function side(infoHash: string, bytes: Uint8Array | null, remoteKey: string): Side {
   const s: Side = {
     ex: null as unknown as MetadataExchange,
-    remote: { key: remoteKey, client: '', utMetadata: 0, metadataSize: 0, sent: [], conn: { send: (msg) => s.remote.sent.push(msg) } },
+    remote: { key: remoteKey, client: '', utMetadata: 0, metadataSize: 0, uploadOnly: false, sent: [], conn: { send: (msg) => s.remote.sent.push(msg) } },
     installed: [],
     rejected: [],
     bytes,
@@ -88,6 +88,7 @@ function side(infoHash: string, bytes: Uint8Array | null, remoteKey: string): Si
   const host: MetadataHost = {
     infoHash,
     infoBytes: () => s.bytes,
+    uploadOnly: () => false,
     peers: () => [s.remote],
     install: async (info, b) => {
       s.installed.push({ info, bytes: b });

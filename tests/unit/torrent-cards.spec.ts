@@ -23,10 +23,12 @@ const base = {
   downRate: 64 * 1024,
   upRate: 0,
   uploaded: 1536,
+  superSeeding: false,
 };
 
 test('a row says the torrent’s state: seeding, its selected files here, fetching metadata, waiting for peers, downloading', () => {
   expect(rowStatus({ ...base, done: true, complete: true }, 0)).toEqual(['seeding', 'ok']);
+  expect(rowStatus({ ...base, done: true, complete: true, superSeeding: true }, 2)).toEqual(['super-seeding', 'ok']);
   expect(rowStatus({ ...base, done: true, multiFile: true, files: 5, selectedFiles: 2 }, 3)).toEqual(['2 of 5 files here', 'ok']);
   expect(rowStatus({ ...base, pieces: 0 }, 3)).toEqual(['fetching metadata', 'warn-pill']);
   expect(rowStatus(base, 0)).toEqual(['waiting for peers', 'muted-pill']);

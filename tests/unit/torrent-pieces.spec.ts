@@ -68,7 +68,7 @@ test.describe('views', () => {
   test('before the metadata: nothing left known, an empty map, a progress of zeros', () => {
     expect(bytesLeft(null)).toBe(Infinity);
     expect(pieceMapOf(null, [])).toEqual({ state: new Uint8Array(0), availability: new Uint16Array(0), reading: new Uint8Array(0) });
-    const p = progressOf({ infoHash: 'ab', name: 'magnet', fetched: 0, corruptPieces: 0, uploaded: 0 }, 0, null, new FileSelection(), [], NOW);
+    const p = progressOf({ infoHash: 'ab', name: 'magnet', fetched: 0, corruptPieces: 0, uploaded: 0, superSeeding: false }, 0, null, new FileSelection(), [], NOW);
     expect(p).toEqual({
       infoHash: 'ab',
       name: 'magnet',
@@ -88,6 +88,7 @@ test.describe('views', () => {
       multiFile: false,
       files: 0,
       selectedFiles: 0,
+      superSeeding: false,
     });
   });
 
@@ -122,9 +123,9 @@ test.describe('views', () => {
       return { conn } as unknown as SwarmPeer;
     };
     const one = peer(50_000, 0);
-    const p = progressOf({ infoHash: 'ab', name: 'set', fetched: 7, corruptPieces: 1, uploaded: 9 }, 2, s, sel, [one, peer(0, 0)], NOW);
+    const p = progressOf({ infoHash: 'ab', name: 'set', fetched: 7, corruptPieces: 1, uploaded: 9, superSeeding: true }, 2, s, sel, [one, peer(0, 0)], NOW);
     expect(p).toMatchObject({ length: 2 * PL, pieces: 2, have: 1, fetched: 7, corruptPieces: 1, banned: 2, uploaded: 9 });
-    expect(p).toMatchObject({ done: true, complete: false, selectedLength: PL, selectedHave: PL, multiFile: true, files: 2, selectedFiles: 1 });
+    expect(p).toMatchObject({ done: true, complete: false, selectedLength: PL, selectedHave: PL, multiFile: true, files: 2, selectedFiles: 1, superSeeding: true });
     expect(p.downRate).toBeGreaterThan(0);
     expect(p.downRate).toBe(one.conn.down.rate(NOW));
     expect(p.upRate).toBe(0);

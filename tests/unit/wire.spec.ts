@@ -380,6 +380,11 @@ test('extended handshake: byte-exact encoding and round trip', () => {
   );
   expect(parseExtendedHandshake(full)).toEqual({ m: { ut_metadata: 3 }, metadataSize: 99, client: 'edge-p2p 0.1 ✓', reqq: 250 });
   expect(parseExtendedHandshake(encodeExtendedHandshake())).toEqual({ m: {} });
+  // BEP 21 upload_only, as a super-seeder says it.
+  const seed = encodeExtendedHandshake({ utMetadata: 1, uploadOnly: true });
+  expect(new TextDecoder().decode(seed)).toBe('d1:md11:ut_metadatai1ee11:upload_onlyi1ee');
+  expect(parseExtendedHandshake(seed)).toEqual({ m: { ut_metadata: 1 }, uploadOnly: true });
+  expect(parseExtendedHandshake(encode({ m: {}, upload_only: 0 }))).toEqual({ m: {}, uploadOnly: false });
 });
 
 test('extended handshake: other extensions and unknown keys pass, disabled ids stay 0', () => {
@@ -400,6 +405,7 @@ test('extended handshake: wrong types are refused', () => {
     [{ m: { ut_metadata: 'one' } }, 'bad-frame'],
     [{ m: {}, v: 5 }, 'bad-frame'],
     [{ m: {}, reqq: 0 }, 'bad-frame'],
+    [{ m: {}, upload_only: 'yes' }, 'bad-frame'],
     [[1, 2], 'bad-frame'],
     ['text', 'bad-frame'],
   ];
