@@ -2,8 +2,9 @@
  * A torrent's super-seeding (BEP 16; the decisions in client/core/super-seed.ts) applied to its
  * peers: a peer that joins gets no bitfield but a few `have`s, more as it announces what it got
  * and as we unchoke it; one that declines its offers (not interested: it fetches other files)
- * is told every piece; and every peer is told the rest when super-seeding is turned off. Our extended handshake says `upload_only` meanwhile (BEP 21),
- * so that a client of ours whose player reads a piece not offered still asks us for it.
+ * is told every piece; and every peer is told the rest when super-seeding is turned off. Our
+ * extended handshake says `upload_only` meanwhile (BEP 21), so that a client of ours whose
+ * player reads a piece not offered still asks us for it.
  */
 import { offerDepth, SuperSeed } from '../core/super-seed';
 import type { SwarmPeer } from './swarm-peer';
