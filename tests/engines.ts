@@ -24,8 +24,10 @@ export const DEBIAN_CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const DEBIAN_FIREFOX = process.env.FIREFOX_PATH ?? '/usr/lib/firefox-esr/firefox-esr';
 
 /**
- * Prefs Firefox needs here: WebRTC gathers host candidates as mDNS names unless the page holds a
- * media permission, and this machine resolves no mDNS, so two tabs could not link.
+ * Firefox's prefs: its WebRTC host candidates carry the machine's addresses, not mDNS `.local`
+ * names (which it uses unless the page holds a media permission), so links do not depend on
+ * mDNS working on the machine. Earlier Firefox builds here needed it to link at all; Firefox ESR
+ * 153.8 linked to Chromium and to Firefox without it too (measured), it is kept as the safe side.
  */
 export const FIREFOX_PREFS = { 'media.peerconnection.ice.obfuscate_host_addresses': false };
 
