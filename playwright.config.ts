@@ -1,7 +1,10 @@
 /**
  * One runner for the whole suite: unit tests (pure cores, parsers), worker tests (real Durable
  * Objects on wrangler dev, over real WebSockets) and e2e tests (real browsers, real WebRTC),
- * the e2e suite once per installed browser engine.
+ * the e2e suite in the first installed browser engine (Debian's Chromium), and in every other
+ * engine only the tests tagged @engines (core single-engine specs) and @cross-engine (pages of two
+ * engines in one swarm): the whole suite twice would not fit the 15 minutes of `npm test` on two
+ * cores. The @cross-engine tests run once, in the second engine's project.
  */
 import { defineConfig } from '@playwright/test';
 import { availableEngines } from './tests/engines';
@@ -9,9 +12,19 @@ import { availableEngines } from './tests/engines';
 export const TEST_PORT = Number(process.env.TEST_PORT ?? 8788);
 
 const engines = availableEngines();
-if (engines.length === 0) {
+const [first, ...others] = engines;
+if (!first) {
   throw new Error('No browser found: install Debian\'s chromium (apt-get install -y chromium) or run `npx playwright install`.');
 }
+/** With one engine the @cross-engine tests run (and skip, saying why) in its project. */
+const crossEngineElsewhere = others.some((e) => e.browserName !== first.browserName);
+
+const e2e = (e: (typeof engines)[number]) => ({
+  name: `e2e-${e.name}`,
+  testDir: 'tests/e2e',
+  use: { browserName: e.browserName, launchOptions: e.launchOptions },
+  metadata: { engine: e.name },
+});
 
 export default defineConfig({
   timeout: 120_000,
@@ -36,11 +49,7 @@ export default defineConfig({
   projects: [
     { name: 'unit', testDir: 'tests/unit' },
     { name: 'worker', testDir: 'tests/worker' },
-    ...engines.map((e) => ({
-      name: `e2e-${e.name}`,
-      testDir: 'tests/e2e',
-      use: { browserName: e.browserName, launchOptions: e.launchOptions },
-      metadata: { engine: e.name },
-    })),
+    { ...e2e(first), grepInvert: crossEngineElsewhere ? /@cross-engine/ : undefined },
+    ...others.map((e) => ({ ...e2e(e), grep: /@engines|@cross-engine/ })),
   ],
 });

@@ -1,6 +1,6 @@
 import { expect, idOf, sendRandom, test, waitForPeers } from './fixtures';
 
-test('a peer whose socket drops reconnects with its id and is reachable again', async ({ browser, peer }) => {
+test('a peer whose socket drops reconnects with its id and is reachable again', { tag: '@engines' }, async ({ browser, peer }) => {
   const a = await peer(await browser.newContext());
   const b = await peer(await browser.newContext());
   const aId = await idOf(a);
@@ -27,7 +27,7 @@ test('a peer whose socket drops reconnects with its id and is reachable again', 
   expect(r.received).toBe(r.sent);
 });
 
-test('a closed tab vanishes from the others within 5 s, and its links close', async ({ browser, peer }) => {
+test('a closed tab vanishes from the others within 5 s, and its links close', { tag: '@engines' }, async ({ browser, peer }) => {
   const a = await peer(await browser.newContext());
   const b = await peer(await browser.newContext());
   const c = await peer(await browser.newContext());
@@ -57,7 +57,7 @@ test('a closed tab vanishes from the others within 5 s, and its links close', as
   await waitForPeers(b, [await idOf(a)]);
 });
 
-test('bad input from a page gets a readable error; bad link signals from a peer are counted and dropped', async ({ browser, peer }) => {
+test('bad input from a page gets a readable error; bad link signals from a peer are counted and dropped', { tag: '@engines' }, async ({ browser, peer }) => {
   const a = await peer(await browser.newContext());
   const b = await peer(await browser.newContext());
   const bId = await idOf(b);
@@ -77,7 +77,7 @@ test('bad input from a page gets a readable error; bad link signals from a peer 
   expect(r.received).toBe(r.sent);
 });
 
-test('a link attempt begun while the socket is down does not block the other peer\'s link after the reconnect', async ({ browser, peer }) => {
+test('a link attempt begun while the socket is down does not block the other peer\'s link after the reconnect', { tag: '@engines' }, async ({ browser, peer }) => {
   const p = await peer(await browser.newContext(), 'overlays=0');
   const q = await peer(await browser.newContext(), 'overlays=0');
   // In glare the smaller id's offer wins: that peer's stale attempt would make it ignore the other's.

@@ -1,6 +1,6 @@
 import { expect, idOf, test, waitForPeers } from './fixtures';
 
-test('a reloaded tab comes back with the same id; two tabs of one context have different ids', async ({ browser, peer }) => {
+test('a reloaded tab comes back with the same id; two tabs of one context have different ids', { tag: '@engines' }, async ({ browser, peer }) => {
   const context = await browser.newContext();
   const tab1 = await peer(context);
   const tab2 = await peer(context);

@@ -1,6 +1,6 @@
 import { expect, idOf, test, waitForPeers } from './fixtures';
 
-test('the link cap refuses links beyond it with a readable reason', async ({ browser, peer }) => {
+test('the link cap refuses links beyond it with a readable reason', { tag: '@engines' }, async ({ browser, peer }) => {
   // Bare peers: no overlay opens links of its own before the cap is set.
   const hub = await peer(await browser.newContext(), 'overlays=0');
   const a = await peer(await browser.newContext(), 'overlays=0');
@@ -18,7 +18,7 @@ test('the link cap refuses links beyond it with a readable reason', async ({ bro
   expect(own).toBe('link limit reached (1)');
 });
 
-test('idle links are closed', async ({ browser, peer }) => {
+test('idle links are closed', { tag: '@engines' }, async ({ browser, peer }) => {
   // Bare peers: no overlay keeps their link busy.
   const a = await peer(await browser.newContext(), 'overlays=0');
   const b = await peer(await browser.newContext(), 'overlays=0');

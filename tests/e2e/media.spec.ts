@@ -5,7 +5,7 @@
  */
 import { expect, test } from './fixtures';
 
-test('Range requests against the media URL return exactly the bytes asked for, the last byte and a suffix included; a bad range is a 416', async ({ browser, peer }) => {
+test('Range requests against the media URL return exactly the bytes asked for, the last byte and a suffix included; a bad range is a 416', { tag: '@engines' }, async ({ browser, peer }) => {
   const page = await peer(await browser.newContext());
   await page.waitForFunction(() => !!navigator.serviceWorker.controller);
   const out = await page.evaluate(async () => {

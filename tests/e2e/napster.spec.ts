@@ -49,7 +49,7 @@ test('a holder that closes its tab is gone from results within 5 s', async ({ br
   expect(Date.now() - t0).toBeLessThan(5_000);
 });
 
-test('search, then one click downloads through the swarm from the holders; a name with HTML shows as text', async ({ browser, peer }, info) => {
+test('search, then one click downloads through the swarm from the holders; a name with HTML shows as text', { tag: '@engines' }, async ({ browser, peer }, info) => {
   const holder = await peer(await browser.newContext());
   const me = await peer(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
   const evil = '<img src=x onerror="window.__pwned=1"> Sonata.flac';

@@ -1,6 +1,6 @@
 import { expect, idOf, sendRandom, test } from './fixtures';
 
-test('with two gateway shards, peers on different shards link and exchange data', async ({ browser, peer }) => {
+test('with two gateway shards, peers on different shards link and exchange data', { tag: '@engines' }, async ({ browser, peer }) => {
   const context = await browser.newContext();
   const pages = [await peer(context)];
   const shardOf = (p: (typeof pages)[number]) => p.evaluate(() => window.p2p.stats().shard);

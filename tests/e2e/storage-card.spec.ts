@@ -9,7 +9,7 @@ import { shareRandom } from './torrents';
 
 const MiB = 1024 * 1024;
 
-test('deleting a torrent in one tab stops it in the browser\'s other tab and frees its storage', async ({ browser, peer }, info) => {
+test('deleting a torrent in one tab stops it in the browser\'s other tab and frees its storage', { tag: '@engines' }, async ({ browser, peer }, info) => {
   const context = await browser.newContext();
   const a = await peer(context);
   const { infoHash } = await shareRandom(a, 12 * MiB, 'holiday.bin');
@@ -59,7 +59,7 @@ test('deleting a torrent in one tab stops it in the browser\'s other tab and fre
   console.log(`storage usage before the delete ${(before.usage / MiB).toFixed(1)} MiB, after ${((await a.evaluate(() => window.p2p.storage.estimate()))!.usage / MiB).toFixed(1)} MiB`);
 });
 
-test('a magnet whose metadata has arrived is remembered across a reload before it has any piece', async ({ browser, peer }) => {
+test('a magnet whose metadata has arrived is remembered across a reload before it has any piece', { tag: '@engines' }, async ({ browser, peer }) => {
   const seeder = await peer(await browser.newContext());
   const { magnet, infoHash } = await shareRandom(seeder, 6 * MiB, 'slow-one.bin');
   const leecher = await peer(await browser.newContext());

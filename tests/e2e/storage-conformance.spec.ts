@@ -48,7 +48,7 @@ declare global {
   }
 }
 
-test('every storage implementation passes the same cases, with named skips', async ({ page }) => {
+test('every storage implementation passes the same cases, with named skips', { tag: '@engines' }, async ({ page }) => {
   const bundle = await build({ stdin: { contents: ENTRY, resolveDir: join(import.meta.dirname, '../..'), loader: 'ts' }, bundle: true, format: 'iife', write: false, platform: 'browser' });
   // A page of the app's origin (its OPFS worker is same-origin), without the app running in it.
   await page.goto('/style.css');

@@ -6,7 +6,7 @@ import { downloadSha, shareRandom } from './torrents';
 
 const MiB = 1024 * 1024;
 
-test('a tab opened after a browser restart lists what the browser holds and seeds it without the original file', async ({ playwright, browserName, browser, peer }, info) => {
+test('a tab opened after a browser restart lists what the browser holds and seeds it without the original file', { tag: '@engines' }, async ({ playwright, browserName, browser, peer }, info) => {
   const dir = await mkdtemp(join(tmpdir(), 'edge-p2p-profile-'));
   try {
     const launch = () => playwright[browserName].launchPersistentContext(dir, info.project.use.launchOptions ?? {});

@@ -19,7 +19,7 @@ function rowOf(page: Page, name: string) {
   return page.locator('#torrent-rows tr.torrent').filter({ has: page.locator('.name', { hasText: name }) });
 }
 
-test('share, download, save and inspect a torrent through the page', async ({ browser, browserName, peer }, info) => {
+test('share, download, save and inspect a torrent through the page', { tag: '@engines' }, async ({ browser, browserName, peer }, info) => {
   test.setTimeout(180_000);
   const viewport = { width: 1280, height: 800 };
   const seederContext = await browser.newContext({ viewport });

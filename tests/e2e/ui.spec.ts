@@ -1,6 +1,6 @@
 import { expect, idOf, test, waitForPeers } from './fixtures';
 
-test('the first page shows id, who is online, links with bytes, and the connection state', async ({ browser, peer }, info) => {
+test('the first page shows id, who is online, links with bytes, and the connection state', { tag: '@engines' }, async ({ browser, peer }, info) => {
   const me = await peer(await browser.newContext({ viewport: { width: 1200, height: 760 } }));
   const others = [await peer(await browser.newContext()), await peer(await browser.newContext())];
   const otherIds = await Promise.all(others.map(idOf));
