@@ -73,7 +73,8 @@ export class SuperSeeding {
 
   private offer(p: SwarmPeer, s: SwarmState): void {
     if (!this.core || !p.bitfield) return;
-    const depth = offerDepth(p.conn.up.rate(Date.now()), s.info.pieceLength, !p.amChoking);
-    for (const index of this.core.offer(p.key, p.bitfield, s.availability, depth, this.rng, Date.now())) p.conn.send({ type: 'have', index });
+    const now = Date.now();
+    const depth = offerDepth(p.conn.up.rate(now), s.info.pieceLength, !p.amChoking);
+    for (const index of this.core.offer(p.key, p.bitfield, s.availability, depth, this.rng, now)) p.conn.send({ type: 'have', index });
   }
 }

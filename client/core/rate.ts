@@ -2,6 +2,11 @@
 import { TokenBucket } from '../../protocol/token-bucket';
 
 /** Bytes per second over a sliding window of `windowMs`, kept in `buckets` slots. */
+/** A measured rate as the cores use it: a non-finite or negative one counts as 0. */
+export function usableRate(bytesPerSec: number): number {
+  return Number.isFinite(bytesPerSec) && bytesPerSec > 0 ? bytesPerSec : 0;
+}
+
 export class RateMeter {
   private readonly slots: Float64Array;
   private readonly slotMs: number;

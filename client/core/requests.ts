@@ -6,6 +6,7 @@
 import { BLOCK_LENGTH } from '../../protocol/constants';
 import type { Bitfield } from '../../protocol/bitfield';
 import { type Availability, pickPiece, RANDOM_FIRST } from './picker';
+import { usableRate } from './rate';
 
 /** One block: the payload of a BEP 3 `request`, `cancel` or (without data) `piece` message. */
 export interface BlockRequest {
@@ -62,7 +63,7 @@ export const ENDGAME_LATE_MS = 1_000;
  * peer that sends nothing (rate 0) is late after ENDGAME_LATE_MS.
  */
 export function endgameLateMs(outstanding: number, rateBytesPerSec: number, blockLength = BLOCK_LENGTH): number {
-  const rate = Number.isFinite(rateBytesPerSec) && rateBytesPerSec > 0 ? rateBytesPerSec : 0;
+  const rate = usableRate(rateBytesPerSec);
   const drainMs = rate > 0 ? ((outstanding * blockLength) / rate) * 1000 : 0;
   return Math.max(ENDGAME_LATE_MS, 2 * drainMs);
 }
@@ -74,7 +75,7 @@ export function endgameLateMs(outstanding: number, rateBytesPerSec: number, bloc
  * hold hostage). A non-finite or negative rate counts as 0.
  */
 export function pipelineDepth(rateBytesPerSec: number, blockLength = BLOCK_LENGTH): number {
-  const rate = Number.isFinite(rateBytesPerSec) && rateBytesPerSec > 0 ? rateBytesPerSec : 0;
+  const rate = usableRate(rateBytesPerSec);
   const depth = Math.ceil(rate / blockLength);
   return Math.max(4, Math.min(250, depth));
 }
@@ -256,7 +257,11 @@ export class RequestBook {
           const reqs = st.requesters[b];
           if (st.received[b] || !reqs || reqs.has(peer)) continue;
           let allLate = true;
-          for (const [q, at] of reqs) if (!late(q, at)) allLate = false;
+          for (const [q, at] of reqs) {
+            if (late(q, at)) continue;
+            allLate = false;
+            break;
+          }
           if (allLate) spare.push({ index, b, n: reqs.size, key: rng() });
         }
       }

@@ -25,6 +25,7 @@
  */
 import type { Bitfield } from '../../protocol/bitfield';
 import type { Availability } from './picker';
+import { usableRate } from './rate';
 
 /** Open offers a peer holds at least while we unchoke it, and at most. */
 export const MIN_OFFERS = 2;
@@ -41,7 +42,7 @@ export const STARVED_MS = 2_000;
  */
 export function offerDepth(upRate: number, pieceLength: number, unchoked: boolean): number {
   if (!unchoked) return 1;
-  const rate = Number.isFinite(upRate) && upRate > 0 ? upRate : 0;
+  const rate = usableRate(upRate);
   return Math.max(MIN_OFFERS, Math.min(MAX_OFFERS, Math.ceil(rate / pieceLength) + 1));
 }
 
@@ -101,7 +102,9 @@ export class SuperSeed {
   /**
    * New offers to `peer`, up to `depth` open ones: the pieces it lacks (`has`, its bitfield)
    * with the fewest holders (`availability`, the seeder's neighbours) plus open offers, ties
-   * broken by `rng`, at `now`. Returns them, to be announced with `have`s.
+   * broken by `rng`, at `now` (before starving, only those with none). Returns them, to be
+   * announced with `have`s. One pass over the pieces, keeping the best `need` (it runs on every
+   * `have` a peer sends while its offers are short, so no sort of every piece).
    */
   offer(peer: string, has: Bitfield, availability: Availability, depth: number, rng: () => number, now: number): number[] {
     const o = this.peers.get(peer);
@@ -109,16 +112,24 @@ export class SuperSeed {
     for (const i of [...o.open]) if (has.get(i)) this.had(peer, i);
     const need = Math.floor(depth) - o.open.size;
     if (need <= 0) return [];
-    const candidates: { i: number; score: number; key: number }[] = [];
+    // The best `need` so far, best first.
+    const best: { i: number; score: number; key: number }[] = [];
+    const worse = (a: { score: number; key: number }, b: { score: number; key: number }) => a.score > b.score || (a.score === b.score && a.key > b.key);
     for (let i = 0; i < this.pieceCount; i++) {
       if (has.get(i) || o.told.has(i)) continue;
-      candidates.push({ i, score: availability.count(i) + (this.out[i] ?? 0), key: rng() });
+      const score = availability.count(i) + (this.out[i] ?? 0);
+      // Pieces someone has or fetches from us: only once our upload starved.
+      if (score > 0 && !this.rarest) continue;
+      const worst = best[best.length - 1];
+      if (best.length === need && worst && score > worst.score) continue;
+      const c = { i, score, key: rng() };
+      if (best.length === need && worst && !worse(worst, c)) continue;
+      let at = best.length;
+      while (at > 0 && worse(best[at - 1] as { score: number; key: number }, c)) at--;
+      best.splice(at, 0, c);
+      if (best.length > need) best.pop();
     }
-    candidates.sort((a, b) => a.score - b.score || a.key - b.key);
-    // Pieces someone has or fetches from us: only once our upload starved.
-    const fresh = candidates.findIndex((c) => c.score > 0);
-    const take = fresh >= 0 && !this.rarest ? Math.min(need, fresh) : need;
-    const picked = candidates.slice(0, take).map((c) => c.i);
+    const picked = best.map((c) => c.i);
     if (picked.length > 0) o.offeredAt = now;
     for (const i of picked) {
       o.told.add(i);

@@ -328,10 +328,8 @@ class SwarmSim {
     if (next === 'interest') this.updateInterest(peer, k);
     else if (next === 'fill') this.fill(peer, k);
     const ss = peer.superSeed;
-    if (ss) {
-      ss.had(k.key, index);
-      this.superOffer(peer, k);
-    }
+    // super-seeding.ts announced: its offer of the piece closes, and it gets a new one.
+    if (peer.superSeed) this.superOffer(peer, k);
   }
 
   /** block-server.ts request: queued while we unchoke the peer and have the piece. */
