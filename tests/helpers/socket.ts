@@ -63,10 +63,17 @@ export class TestSocket {
 
   /** The first message (already received or to come) matching `pred`, removed from the queue. */
   async next<T extends ServerMessage>(pred: (m: ServerMessage) => boolean, timeoutMs = 10_000): Promise<T> {
+    const m = await this.seen<T>(pred, timeoutMs);
+    this.messages.splice(this.messages.indexOf(m), 1);
+    return m;
+  }
+
+  /** The first message (already received or to come) matching `pred`, left in the queue. */
+  async seen<T extends ServerMessage>(pred: (m: ServerMessage) => boolean, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const i = this.messages.findIndex(pred);
-      if (i >= 0) return this.messages.splice(i, 1)[0] as T;
+      const m = this.messages.find(pred);
+      if (m) return m as T;
       if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; have: ${JSON.stringify(this.messages).slice(0, 500)}`);

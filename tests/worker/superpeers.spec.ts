@@ -21,8 +21,13 @@ async function joinReplies(s: TestSocket): Promise<{ roster: string[]; supers: s
 
 async function openMany(room: string, n: number): Promise<TestSocket[]> {
   const sockets: TestSocket[] = [];
-  // One after another, so that join order (and so uptime) follows the index.
-  for (let i = 0; i < n; i++) sockets.push(await TestSocket.open(room));
+  // One after another, so that join order (and so uptime) follows the index. The welcome comes from
+  // the gateway before the Lobby has the join; the roster comes from the Lobby once it has.
+  for (let i = 0; i < n; i++) {
+    const s = await TestSocket.open(room);
+    await s.seen((m) => m.type === 'roster');
+    sockets.push(s);
+  }
   return sockets;
 }
 
